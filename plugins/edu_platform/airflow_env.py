@@ -1,0 +1,71 @@
+"""The environment that configures Airflow (and dbt inside it) for this project.
+
+Airflow reads every setting from `AIRFLOW__SECTION__KEY` variables, so the
+project needs no airflow.cfg under version control: this module is the one
+place where those settings are decided.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from urllib.parse import unquote, urlsplit
+
+from edu_platform.databases import Databases
+from edu_platform.local_secrets import load_secrets
+from edu_platform.paths import airflow_home, dags_dir, plugins_dir, venv_bin
+
+API_HOST = "127.0.0.1"
+API_PORT = int(os.environ.get("EDU_AIRFLOW_PORT", "8080"))
+UI_USER = "operator"
+WAREHOUSE_CONN_ID = "warehouse"
+
+
+def airflow_connection_json(libpq_url: str) -> str:
+    """An Airflow connection (JSON form) for a PostgreSQL libpq URL."""
+    parts = urlsplit(libpq_url)
+    return json.dumps(
+        {
+            "conn_type": "postgres",
+            "host": parts.hostname,
+            "port": parts.port or 5432,
+            "login": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "schema": parts.path.lstrip("/"),
+        }
+    )
+
+
+def passwords_file() -> str:
+    return str(airflow_home() / "simple_auth_manager_passwords.json.generated")
+
+
+def airflow_environment(databases: Databases) -> dict[str, str]:
+    secrets = load_secrets()
+    home = airflow_home()
+    return {
+        # Airflow's subprocesses (and Cosmos's dbt) must find the virtualenv's tools.
+        "PATH": f"{venv_bin()}{os.pathsep}{os.environ.get('PATH', '')}",
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags_dir()),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(plugins_dir()),
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Bangkok",
+        "AIRFLOW__CORE__FERNET_KEY": secrets["AIRFLOW__CORE__FERNET_KEY"],
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{UI_USER}:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": passwords_file(),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{API_HOST}:{API_PORT}/execution/",
+        "AIRFLOW__API__HOST": API_HOST,
+        "AIRFLOW__API__PORT": str(API_PORT),
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets["AIRFLOW__API_AUTH__JWT_SECRET"],
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": databases.airflow_url,
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
+        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DO_NOT_TRACK": "1",
+        f"AIRFLOW_CONN_{WAREHOUSE_CONN_ID.upper()}": airflow_connection_json(
+            databases.warehouse_url
+        ),
+    }

@@ -1,0 +1,164 @@
+"""Running Airflow's own commands with the project's environment.
+
+The default run and the tests use `airflow dags test` (a whole DAG in one
+process); operators get the long-running services from `start_services`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from edu_platform.airflow_env import API_HOST, API_PORT, UI_USER, passwords_file
+from edu_platform.paths import airflow_home, venv_bin
+
+SERVICES = ("api-server", "scheduler", "dag-processor", "triggerer")
+
+
+class AirflowCommandFailed(RuntimeError):
+    """An `airflow` command exited non-zero; the message carries its last output lines."""
+
+
+def _airflow(args: list[str], env: Mapping[str, str], log_file: Path | None = None,
+             timeout: float | None = None) -> subprocess.CompletedProcess[str]:
+    command = [str(venv_bin() / "airflow"), *args]
+    full_env = {**os.environ, **env}
+    if log_file is None:
+        return subprocess.run(command, env=full_env, text=True, capture_output=True,
+                              timeout=timeout)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("w") as out:
+        return subprocess.run(command, env=full_env, text=True, stdout=out,
+                              stderr=subprocess.STDOUT, timeout=timeout)
+
+
+def _check(result: subprocess.CompletedProcess[str], what: str, log_file: Path | None) -> None:
+    if result.returncode == 0:
+        return
+    output = log_file.read_text() if log_file else (result.stdout or "") + (result.stderr or "")
+    tail = "\n".join(output.strip().splitlines()[-25:])
+    where = f" (full log: {log_file})" if log_file else ""
+    raise AirflowCommandFailed(f"{what} failed with exit code {result.returncode}{where}\n{tail}")
+
+
+def migrate_metadata_db(env: Mapping[str, str]) -> None:
+    log_file = airflow_home() / "logs" / "db-migrate.log"
+    _check(_airflow(["db", "migrate"], env, log_file), "airflow db migrate", log_file)
+
+
+@dataclass(frozen=True)
+class DagRunOutcome:
+    dag_id: str
+    succeeded: bool
+    seconds: float
+    log_file: Path
+
+
+def test_dag(dag_id: str, env: Mapping[str, str], logical_date: str | None = None,
+             conf: Mapping[str, object] | None = None) -> DagRunOutcome:
+    """Run one whole DAG in this machine's process with `airflow dags test`."""
+    args = ["dags", "test", dag_id]
+    if logical_date:
+        args.append(logical_date)
+    if conf:
+        args += ["--conf", json.dumps(conf)]
+    log_file = airflow_home() / "logs" / "runs" / f"{dag_id}.log"
+    started = time.monotonic()
+    result = _airflow(args, env, log_file)
+    # `dags test` can exit 0 for a failed run: its closing DagRun line is the verdict.
+    finished = [line for line in log_file.read_text().splitlines() if "DagRun Finished" in line]
+    succeeded = result.returncode == 0 and bool(finished) and "state=success" in finished[-1]
+    return DagRunOutcome(dag_id, succeeded, time.monotonic() - started, log_file)
+
+
+# -- long-running services for operators ----------------------------------------------
+
+def _pid_file(service: str) -> Path:
+    return airflow_home() / "run" / f"{service}.pid"
+
+
+def _running_pid(service: str) -> int | None:
+    path = _pid_file(service)
+    if not path.exists():
+        return None
+    pid = int(path.read_text())
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        path.unlink()
+        return None
+    return pid
+
+
+def ui_url() -> str:
+    return f"http://{API_HOST}:{API_PORT}"
+
+
+def start_services(env: Mapping[str, str], timeout: float = 120) -> list[str]:
+    """Start every Airflow service not yet running; returns the ones started."""
+    started = []
+    for service in SERVICES:
+        if _running_pid(service):
+            continue
+        log_file = airflow_home() / "logs" / f"{service}.log"
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        _pid_file(service).parent.mkdir(parents=True, exist_ok=True)
+        with log_file.open("a") as out:
+            process = subprocess.Popen(
+                [str(venv_bin() / "airflow"), service],
+                env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        _pid_file(service).write_text(str(process.pid))
+        started.append(service)
+    wait_for_api(timeout)
+    return started
+
+
+def wait_for_api(timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if requests.get(f"{ui_url()}/api/v2/monitor/health", timeout=2).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            raise AirflowCommandFailed(
+                f"the Airflow API server did not answer at {ui_url()} within {timeout:.0f} s; "
+                f"see {airflow_home() / 'logs' / 'api-server.log'}"
+            )
+        time.sleep(1)
+
+
+def stop_services(timeout: float = 30) -> list[str]:
+    stopped = []
+    for service in SERVICES:
+        pid = _running_pid(service)
+        if pid is None:
+            continue
+        os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while _running_pid(service) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        if _running_pid(service):
+            os.killpg(pid, signal.SIGKILL)
+        _pid_file(service).unlink(missing_ok=True)
+        stopped.append(service)
+    return stopped
+
+
+def ui_credentials() -> tuple[str, str] | None:
+    """The generated UI login, once the API server has written it."""
+    path = Path(passwords_file())
+    if not path.exists():
+        return None
+    return UI_USER, json.loads(path.read_text())[UI_USER]

@@ -1,0 +1,169 @@
+"""`edu`: the command line for what data engineers and operators do by hand.
+
+Errors are one clear sentence; `--verbose` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from urllib.parse import urlsplit
+
+from rich.console import Console
+from rich.table import Table
+
+from edu_platform import airflow_runner
+from edu_platform.airflow_env import airflow_environment
+from edu_platform.databases import resolve_databases
+from edu_platform.nightly import NightlySummary, run_nightly
+from edu_platform.province_config import load_province
+from edu_platform.setup_runtime import prepare_runtime
+
+console = Console(stderr=True)
+
+
+def _progress(message: str) -> None:
+    console.print(f"[bold cyan]»[/] {message}")
+
+
+def _redacted(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@"))
+    return parts.geturl()
+
+
+# -- commands --------------------------------------------------------------------------
+
+def cmd_db(args: argparse.Namespace) -> int:
+    databases = resolve_databases()
+    if databases.embedded is None:
+        console.print(f"WAREHOUSE_URL is set: using {_redacted(databases.warehouse_url)}; "
+                      "the embedded cluster is not used.")
+        return 0
+    cluster = databases.embedded
+    if args.action == "start":
+        databases.prepare()
+        console.print(f"PostgreSQL running on 127.0.0.1:{cluster.port} ({cluster.data_dir})")
+    elif args.action == "stop":
+        cluster.stop()
+        console.print("PostgreSQL stopped")
+    else:
+        state = "running" if cluster.is_running() else "stopped"
+        console.print(f"PostgreSQL {state} on 127.0.0.1:{cluster.port} ({cluster.data_dir})")
+    return 0
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    prepare_runtime(_progress)
+    console.print("[green]ready[/]")
+    return 0
+
+
+def cmd_env(args: argparse.Namespace) -> int:
+    """Shell exports for running `airflow` or `dbt` by hand: eval "$(edu env)"."""
+    env = airflow_environment(resolve_databases())
+    for key, value in sorted(env.items()):
+        print(f"export {key}='{value}'")
+    return 0
+
+
+def _print_summary(summary: NightlySummary, warehouse_url: str) -> None:
+    runs = Table(title=f"Nightly pipeline: {summary.province.name_en} "
+                       f"({summary.province.code})")
+    for column in ("DAG", "result", "seconds", "log"):
+        runs.add_column(column)
+    for outcome in summary.outcomes:
+        result = "[green]success[/]" if outcome.succeeded else "[red]failed[/]"
+        runs.add_row(outcome.dag_id, result, f"{outcome.seconds:.1f}", str(outcome.log_file))
+    tables = Table(title=f"Warehouse {_redacted(warehouse_url)}")
+    for column in ("schema", "table", "rows"):
+        tables.add_column(column)
+    for schema, table, rows in summary.tables:
+        tables.add_row(schema, table, f"{rows:,}")
+    out = Console()
+    out.print(runs)
+    out.print(tables)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    province = load_province(args.province)
+    runtime = prepare_runtime(_progress)
+    summary = run_nightly(runtime, province, _progress)
+    _print_summary(summary, runtime.databases.warehouse_url)
+    if not summary.succeeded:
+        failed = ", ".join(o.dag_id for o in summary.outcomes if not o.succeeded)
+        console.print(f"[red]The nightly run failed in: {failed}[/] (see the logs above)")
+        return 1
+    return 0
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    runtime = prepare_runtime(_progress)
+    _progress("starting the Airflow services (api-server, scheduler, dag-processor, triggerer)")
+    started = airflow_runner.start_services(runtime.airflow_env)
+    console.print(f"Airflow UI: {airflow_runner.ui_url()}"
+                  + (f" (started: {', '.join(started)})" if started else " (already running)"))
+    credentials = airflow_runner.ui_credentials()
+    if credentials and started:
+        user, password = credentials
+        console.print(f"Login: user [bold]{user}[/], password [bold]{password}[/] "
+                      f"(kept in {airflow_runner.passwords_file()})")
+    else:
+        console.print(f"Login: see {airflow_runner.passwords_file()}")
+    return 0
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    stopped = airflow_runner.stop_services()
+    console.print(f"stopped: {', '.join(stopped)}" if stopped else "no Airflow service was running")
+    return 0
+
+
+# -- wiring ----------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="edu", description=__doc__)
+    parser.add_argument("--verbose", action="store_true", help="show tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="the embedded PostgreSQL cluster")
+    db.add_argument("action", choices=["start", "stop", "status"])
+    db.set_defaults(func=cmd_db)
+
+    sub.add_parser("setup", help="prepare databases, Airflow metadata and the dbt manifest"
+                   ).set_defaults(func=cmd_setup)
+    sub.add_parser("env", help="print shell exports for running airflow/dbt by hand"
+                   ).set_defaults(func=cmd_env)
+
+    run = sub.add_parser("run", help="run the nightly pipeline end to end")
+    run.add_argument("--province", default=None,
+                     help="province configuration (include/provinces/<name>.yaml)")
+    run.set_defaults(func=cmd_run)
+
+    sub.add_parser("up", help="start the Airflow UI and scheduler").set_defaults(func=cmd_up)
+    sub.add_parser("down", help="stop the Airflow services").set_defaults(func=cmd_down)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        return 130
+    except Exception as error:  # one clear sentence for people; details behind --verbose
+        if args.verbose or os.environ.get("EDU_VERBOSE"):
+            raise
+        console.print(f"[red]error:[/] {error}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

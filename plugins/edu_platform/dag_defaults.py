@@ -1,0 +1,17 @@
+"""Defaults every DAG of the project shares, so DAG files only wire tasks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+
+def default_args(owner: str, execution_timeout: timedelta = timedelta(hours=1)) -> dict[str, Any]:
+    return {
+        "owner": owner,
+        "retries": 2,
+        "retry_delay": timedelta(minutes=1),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=15),
+        "execution_timeout": execution_timeout,
+    }

@@ -1,0 +1,39 @@
+"""Cosmos configuration for rendering the dbt project as Airflow tasks.
+
+Built once at import and shared by every DAG that runs dbt. The manifest is
+precomputed (`edu dbt-parse`, run by set-up) so that parsing a DAG file does not
+start dbt; without it Cosmos falls back to `dbt ls`.
+"""
+
+from __future__ import annotations
+
+from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import InvocationMode, LoadMode
+from cosmos.profiles import PostgresUserPasswordProfileMapping
+
+from edu_platform.airflow_env import WAREHOUSE_CONN_ID
+from edu_platform.paths import dbt_project_dir
+
+AUDIT_SCHEMA = "audit"
+MANIFEST = dbt_project_dir() / "target" / "manifest.json"
+
+project_config = ProjectConfig(
+    dbt_project_path=dbt_project_dir(),
+    manifest_path=MANIFEST if MANIFEST.exists() else None,
+)
+
+profile_config = ProfileConfig(
+    profile_name="edu_warehouse",
+    target_name="airflow",
+    profile_mapping=PostgresUserPasswordProfileMapping(
+        conn_id=WAREHOUSE_CONN_ID,
+        profile_args={"schema": AUDIT_SCHEMA},
+    ),
+)
+
+# dbt runs in-process (dbt's Python runner): it lives in the same virtualenv as Airflow.
+execution_config = ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER)
+
+render_config = RenderConfig(
+    load_method=LoadMode.DBT_MANIFEST if MANIFEST.exists() else LoadMode.DBT_LS,
+)

@@ -1,0 +1,56 @@
+"""The main job: the nightly pipeline for one province, end to end, in one process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg
+
+from edu_platform.airflow_runner import DagRunOutcome, test_dag
+from edu_platform.province_config import ProvinceConfig
+from edu_platform.setup_runtime import Progress, Runtime
+
+BUILD_DAG_ID = "build_warehouse"
+
+
+def nightly_dag_ids(province: ProvinceConfig) -> list[str]:
+    """Extract DAGs first (one per configured source), then the warehouse build."""
+    return [f"extract_{name}" for name in province.sources] + [BUILD_DAG_ID]
+
+
+@dataclass(frozen=True)
+class NightlySummary:
+    province: ProvinceConfig
+    outcomes: list[DagRunOutcome]
+    tables: list[tuple[str, str, int]]
+
+    @property
+    def succeeded(self) -> bool:
+        return all(outcome.succeeded for outcome in self.outcomes)
+
+
+def warehouse_tables(warehouse_url: str) -> list[tuple[str, str, int]]:
+    """(schema, table, rows) of every table the pipeline wrote."""
+    with psycopg.connect(warehouse_url) as conn:
+        names = conn.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') "
+            "AND table_type = 'BASE TABLE' ORDER BY 1, 2"
+        ).fetchall()
+        return [
+            (schema, table,
+             conn.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()[0])
+            for schema, table in names
+        ]
+
+
+def run_nightly(runtime: Runtime, province: ProvinceConfig,
+                progress: Progress = lambda _: None) -> NightlySummary:
+    env = {**runtime.airflow_env, "EDU_PROVINCE": province.slug}
+    outcomes = []
+    for dag_id in nightly_dag_ids(province):
+        progress(f"running DAG {dag_id}")
+        outcome = test_dag(dag_id, env)
+        # A failed source fails its own DAG; the others and the build still run.
+        outcomes.append(outcome)
+    return NightlySummary(province, outcomes, warehouse_tables(runtime.databases.warehouse_url))

@@ -1,0 +1,49 @@
+"""Bringing the platform's runtime up: databases, Airflow metadata, dbt manifest.
+
+Every step is idempotent, so the main run calls it every time and a second call
+costs seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from edu_platform.airflow_env import airflow_environment
+from edu_platform.airflow_runner import migrate_metadata_db
+from edu_platform.databases import Databases, resolve_databases
+from edu_platform.dbt_runner import run_dbt
+
+Progress = Callable[[str], None]
+
+
+class SetupFailed(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Runtime:
+    databases: Databases
+    airflow_env: dict[str, str]
+
+
+def parse_dbt_project(warehouse_url: str) -> None:
+    """Precompute `target/manifest.json` so Cosmos renders DAGs without running dbt."""
+    result = run_dbt(["parse", "--quiet"], warehouse_url)
+    if result.returncode != 0:
+        raise SetupFailed(f"dbt parse failed:\n{result.stdout}{result.stderr}")
+
+
+def prepare_runtime(progress: Progress = lambda _: None) -> Runtime:
+    databases = resolve_databases()
+    if databases.embedded is not None:
+        progress(f"starting the embedded PostgreSQL on 127.0.0.1:{databases.embedded.port}")
+    else:
+        progress("using the configured PostgreSQL servers (WAREHOUSE_URL); starting none")
+    databases.prepare()
+    env = airflow_environment(databases)
+    progress("preparing the Airflow metadata database (airflow db migrate)")
+    migrate_metadata_db(env)
+    progress("parsing the dbt project (manifest for Cosmos)")
+    parse_dbt_project(databases.warehouse_url)
+    return Runtime(databases, env)
