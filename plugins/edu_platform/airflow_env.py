@@ -16,7 +16,6 @@ from edu_platform.local_secrets import load_secrets
 from edu_platform.paths import airflow_home, dags_dir, plugins_dir, venv_bin
 
 API_HOST = "127.0.0.1"
-API_PORT = int(os.environ.get("EDU_AIRFLOW_PORT", "8080"))
 UI_USER = "operator"
 WAREHOUSE_CONN_ID = "warehouse"
 
@@ -36,6 +35,10 @@ def airflow_connection_json(libpq_url: str) -> str:
     )
 
 
+def api_port() -> int:
+    return int(os.environ.get("EDU_AIRFLOW_PORT", "8080"))
+
+
 def passwords_file() -> str:
     return str(airflow_home() / "simple_auth_manager_passwords.json.generated")
 
@@ -43,6 +46,7 @@ def passwords_file() -> str:
 def airflow_environment(databases: Databases) -> dict[str, str]:
     secrets = load_secrets()
     home = airflow_home()
+    port = api_port()
     return {
         # Airflow's subprocesses (and Cosmos's dbt) must find the virtualenv's tools.
         "PATH": f"{venv_bin()}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -55,9 +59,9 @@ def airflow_environment(databases: Databases) -> dict[str, str]:
         "AIRFLOW__CORE__FERNET_KEY": secrets["AIRFLOW__CORE__FERNET_KEY"],
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{UI_USER}:admin",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": passwords_file(),
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{API_HOST}:{API_PORT}/execution/",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{API_HOST}:{port}/execution/",
         "AIRFLOW__API__HOST": API_HOST,
-        "AIRFLOW__API__PORT": str(API_PORT),
+        "AIRFLOW__API__PORT": str(port),
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets["AIRFLOW__API_AUTH__JWT_SECRET"],
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": databases.airflow_url,
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from edu_platform.airflow_env import API_HOST, API_PORT, UI_USER, passwords_file
+from edu_platform.airflow_env import API_HOST, UI_USER, api_port, passwords_file
 from edu_platform.paths import airflow_home, venv_bin
 
 SERVICES = ("api-server", "scheduler", "dag-processor", "triggerer")
@@ -62,7 +62,7 @@ class DagRunOutcome:
     log_file: Path
 
 
-def test_dag(dag_id: str, env: Mapping[str, str], logical_date: str | None = None,
+def run_dag_in_process(dag_id: str, env: Mapping[str, str], logical_date: str | None = None,
              conf: Mapping[str, object] | None = None) -> DagRunOutcome:
     """Run one whole DAG in this machine's process with `airflow dags test`."""
     args = ["dags", "test", dag_id]
@@ -99,7 +99,7 @@ def _running_pid(service: str) -> int | None:
 
 
 def ui_url() -> str:
-    return f"http://{API_HOST}:{API_PORT}"
+    return f"http://{API_HOST}:{api_port()}"
 
 
 def start_services(env: Mapping[str, str], timeout: float = 120) -> list[str]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from edu_platform.airflow_runner import DagRunOutcome, test_dag
+from edu_platform.airflow_runner import DagRunOutcome, run_dag_in_process
 from edu_platform.province_config import ProvinceConfig
 from edu_platform.setup_runtime import Progress, Runtime
 
@@ -50,7 +50,7 @@ def run_nightly(runtime: Runtime, province: ProvinceConfig,
     outcomes = []
     for dag_id in nightly_dag_ids(province):
         progress(f"running DAG {dag_id}")
-        outcome = test_dag(dag_id, env)
+        outcome = run_dag_in_process(dag_id, env)
         # A failed source fails its own DAG; the others and the build still run.
         outcomes.append(outcome)
     return NightlySummary(province, outcomes, warehouse_tables(runtime.databases.warehouse_url))

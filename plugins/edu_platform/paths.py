@@ -30,7 +30,7 @@ def provinces_dir() -> Path:
 
 
 def airflow_home() -> Path:
-    return var_dir() / "airflow"
+    return Path(os.environ.get("EDU_AIRFLOW_HOME", var_dir() / "airflow")).resolve()
 
 
 def venv_bin() -> Path:

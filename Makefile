@@ -1,0 +1,58 @@
+# The two commands a newcomer needs:  `make run`  and  `make test`.
+# Every target installs what it needs first, and is safe to repeat.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PROVINCE ?= rayong
+
+.PHONY: run test lint up down db-start db-stop db-status setup env lock clean-var help
+
+help:
+	@echo "make run     run the nightly pipeline end to end (embedded PostgreSQL, simulators)"
+	@echo "make test    run the whole test suite (ruff + pytest)"
+	@echo "make up      start the Airflow UI and scheduler;  make down  stops them"
+	@echo "make db-start / db-stop / db-status   the embedded PostgreSQL"
+	@echo "make lock    regenerate constraints.txt from a working install"
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/edu run --province $(PROVINCE)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+setup: $(STAMP)
+	$(BIN)/edu setup
+
+up: $(STAMP)
+	$(BIN)/edu up
+
+down: $(STAMP)
+	$(BIN)/edu down
+
+db-start: $(STAMP)
+	$(BIN)/edu db start
+
+db-stop: $(STAMP)
+	$(BIN)/edu db stop
+
+db-status: $(STAMP)
+	$(BIN)/edu db status
+
+env: $(STAMP)
+	@$(BIN)/edu env
+
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^edu-platform' > constraints.txt

@@ -1,0 +1,56 @@
+"""Airflow + Cosmos + dbt against the real warehouse, and the external-server switch."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import psycopg
+import pytest
+
+from edu_platform.airflow_runner import run_dag_in_process
+from edu_platform.embedded_postgres import EmbeddedPostgres
+from edu_platform.paths import REPO_ROOT
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.slow
+
+
+def test_cosmos_build_dag_runs_models_and_their_tests(runtime) -> None:
+    outcome = run_dag_in_process("build_warehouse", runtime.airflow_env)
+    log = outcome.log_file.read_text()
+    assert outcome.succeeded, log[-3000:]
+    # the dbt test task really ran dbt's tests, and they passed
+    assert "build_warehouse.dim_level.test" in log
+    with psycopg.connect(runtime.databases.warehouse_url) as conn:
+        grades = conn.execute("select count(*), count(distinct isced) from audit.dim_level")
+        assert grades.fetchone() == (25, 8)
+
+
+def test_run_uses_warehouse_url_and_starts_no_cluster(scratch_dir) -> None:
+    """With WAREHOUSE_URL set, `edu run` uses that server and initializes nothing of its own."""
+    other = EmbeddedPostgres(scratch_dir / "other-server", free_port(), password="other-pw")
+    other.start()
+    try:
+        other.ensure_database("province_wh")
+        own_var = scratch_dir / "var"
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")},
+            "WAREHOUSE_URL": other.url("province_wh"),
+            "EDU_VAR_DIR": str(own_var),
+            "EDU_PG_PORT": str(free_port()),
+        }
+        result = subprocess.run(
+            [sys.executable, "-m", "edu_platform.cli", "run"], env=env, cwd=REPO_ROOT,
+            capture_output=True, text=True, timeout=600,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "starting none" in result.stderr
+        assert not (own_var / "pg").exists(), "an embedded cluster was created"
+        with psycopg.connect(other.url("province_wh")) as conn:
+            assert conn.execute("select count(*) from audit.dim_level").fetchone()[0] == 25
+        with psycopg.connect(other.url("airflow")) as conn:
+            assert conn.execute("select count(*) from dag_run").fetchone()[0] >= 1
+    finally:
+        other.stop()
