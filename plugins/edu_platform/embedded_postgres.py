@@ -11,6 +11,7 @@ import logging
 import os
 import pwd
 import shutil
+import stat
 import subprocess
 import tempfile
 import time
@@ -96,6 +97,18 @@ class EmbeddedPostgres:
             command = ["runuser", "-u", SERVER_USER, "--", *command]
         return subprocess.run(command, text=True, capture_output=True, **kwargs)  # type: ignore[call-overload]
 
+    def _make_reachable(self) -> None:
+        """Let the server user walk down to the data folder (a clone may sit in a 0700 dir)."""
+        if os.geteuid() != 0:
+            return
+        for folder in reversed(self.data_dir.parent.resolve().parents):
+            mode = folder.stat().st_mode
+            if not mode & stat.S_IXOTH:
+                log.warning("granting search permission (o+x) on %s for the %s user",
+                            folder, SERVER_USER)
+                folder.chmod(mode | stat.S_IXOTH)
+        self.data_dir.parent.chmod(self.data_dir.parent.stat().st_mode | stat.S_IXOTH)
+
     def _hand_to_server_user(self, path: Path) -> None:
         if os.geteuid() == 0:
             server = pwd.getpwnam(SERVER_USER)
@@ -111,6 +124,7 @@ class EmbeddedPostgres:
         if self.initialized:
             return
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._make_reachable()
         self.data_dir.chmod(0o700)
         self._hand_to_server_user(self.data_dir)
         with tempfile.NamedTemporaryFile("w", delete=False, dir=self.data_dir.parent) as pwfile:
