@@ -11,7 +11,8 @@ from edu_platform.paths import dags_dir
 
 
 @pytest.fixture(scope="module")
-def dagbag() -> DagBag:
+def dagbag(runtime) -> DagBag:
+    # `runtime` precomputes the dbt manifest, as set-up does before Airflow parses DAGs.
     return DagBag(dag_folder=str(dags_dir()))
 
 

@@ -1,0 +1,1 @@
+"""The raw zone: records as delivered, with lineage, loaded by COPY in one transaction per batch."""

@@ -1,0 +1,83 @@
+"""DDL of the raw zone's bookkeeping tables (batches, quarantine, watermarks).
+
+Entity tables (`raw.<source>__<entity>`) are created from each connector's
+declared columns by `ensure_entity_table`.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+from edu_platform.landing.entities import LINEAGE_COLUMNS, Entity
+
+RAW_SCHEMA = "raw"
+
+BOOKKEEPING_DDL = """
+CREATE SCHEMA IF NOT EXISTS raw;
+
+CREATE TABLE IF NOT EXISTS raw.batches (
+    batch_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source            text NOT NULL,
+    entity            text NOT NULL,
+    academic_year     integer,
+    term              integer,
+    container         text NOT NULL,
+    content_sha256    text NOT NULL,
+    rows_received     bigint NOT NULL,
+    rows_loaded       bigint NOT NULL,
+    rows_quarantined  bigint NOT NULL,
+    source_timestamp  timestamptz,
+    extracted_at      timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT batches_reconcile CHECK (rows_received = rows_loaded + rows_quarantined)
+);
+CREATE INDEX IF NOT EXISTS batches_delivery
+    ON raw.batches (source, entity, academic_year, term, container);
+
+CREATE TABLE IF NOT EXISTS raw.quarantine (
+    quarantine_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    batch_id          bigint NOT NULL REFERENCES raw.batches ON DELETE CASCADE,
+    source            text NOT NULL,
+    entity            text NOT NULL,
+    academic_year     integer,
+    term              integer,
+    container         text NOT NULL,
+    record_key        text,
+    reason            text NOT NULL,
+    detail            text,
+    raw_content       text,
+    rows_counted      integer NOT NULL DEFAULT 1,
+    quarantined_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS quarantine_batch ON raw.quarantine (batch_id);
+
+CREATE TABLE IF NOT EXISTS raw.watermarks (
+    source            text NOT NULL,
+    entity            text NOT NULL,
+    academic_year     integer NOT NULL,
+    term              integer NOT NULL,
+    watermark         text NOT NULL,
+    updated_at        timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (source, entity, academic_year, term)
+);
+"""
+
+
+def ensure_raw_zone(conn: psycopg.Connection) -> None:
+    conn.execute(BOOKKEEPING_DDL)
+
+
+def ensure_entity_table(conn: psycopg.Connection, entity: Entity) -> None:
+    columns = [sql.SQL("{} text").format(sql.Identifier(name)) for name in entity.columns]
+    lineage = [sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
+               for name, kind in LINEAGE_COLUMNS]
+    conn.execute(
+        sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(
+            entity.table, sql.SQL(", ").join(columns + lineage)
+        )
+    )
+    conn.execute(
+        sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (_batch_id)").format(
+            sql.Identifier(f"{entity.table_name}_batch"), entity.table
+        )
+    )
