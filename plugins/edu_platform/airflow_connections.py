@@ -1,0 +1,14 @@
+"""The warehouse URL inside an Airflow task, from the `warehouse` Airflow connection."""
+
+from __future__ import annotations
+
+from airflow.providers.postgres.hooks.postgres import PostgresHook
+
+from edu_platform.airflow_env import WAREHOUSE_CONN_ID
+
+
+def warehouse_url(conn_id: str = WAREHOUSE_CONN_ID) -> str:
+    """A libpq URL (psycopg 3 takes it as is), whatever driver SQLAlchemy's form names."""
+    uri = PostgresHook(postgres_conn_id=conn_id).get_uri()
+    scheme, rest = uri.split("://", 1)
+    return f"postgresql://{rest}" if scheme.startswith("postgres") else uri
