@@ -22,14 +22,14 @@ import pendulum
 from cosmos import DbtDag
 
 from edu_platform.dag_defaults import default_args
-from edu_platform.extract_dags import source_asset
-from edu_platform.province_config import load_province
 from edu_platform.dbt_cosmos import (
     execution_config,
     profile_config,
     project_config,
     render_config,
 )
+from edu_platform.extract_dags import source_asset
+from edu_platform.province_config import load_province
 
 _province = load_province()
 
