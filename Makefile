@@ -6,6 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PROVINCE ?= rayong
+PRESET   ?= rayong
 
 .PHONY: run test lint up down db-start db-stop db-status setup env lock clean-var help
 
@@ -24,7 +25,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/edu run --province $(PROVINCE)
+	$(BIN)/edu run --province $(PROVINCE) --preset $(PRESET)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

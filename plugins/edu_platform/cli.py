@@ -20,7 +20,10 @@ from edu_platform.airflow_env import airflow_environment
 from edu_platform.databases import resolve_databases
 from edu_platform.nightly import NightlySummary, run_nightly
 from edu_platform.province_config import load_province
-from edu_platform.setup_runtime import prepare_runtime
+from edu_platform.setup_runtime import Runtime, prepare_runtime
+from edu_platform.source_endpoints import start_simulators
+
+DLP_SIMULATOR_DB = "dlp_itw"
 
 console = Console(stderr=True)
 
@@ -84,15 +87,34 @@ def _print_summary(summary: NightlySummary, warehouse_url: str) -> None:
         tables.add_column(column)
     for schema, table, rows in summary.tables:
         tables.add_row(schema, table, f"{rows:,}")
+    landed = Table(title="Raw zone: rows per source (received = loaded + quarantined)")
+    for column in ("source", "received", "loaded", "quarantined"):
+        landed.add_column(column)
+    for source, received, loaded, quarantined in summary.landed:
+        landed.add_row(source, f"{received:,}", f"{loaded:,}", f"{quarantined:,}")
     out = Console()
     out.print(runs)
+    out.print(landed)
     out.print(tables)
+
+
+def _sources_env(args: argparse.Namespace, runtime: Runtime) -> dict[str, str]:
+    if args.sources == "environment":
+        _progress("sources: endpoints and credentials from the environment")
+        return {}
+    _progress(f"starting the source simulators (preset {args.preset})")
+    cluster = runtime.databases.embedded
+    dlp_url = None
+    if cluster is not None:
+        cluster.ensure_database(DLP_SIMULATOR_DB)
+        dlp_url = cluster.url(DLP_SIMULATOR_DB, driver="postgresql+psycopg")
+    return start_simulators(args.preset, dlp_url)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     province = load_province(args.province)
     runtime = prepare_runtime(_progress)
-    summary = run_nightly(runtime, province, _progress)
+    summary = run_nightly(runtime, province, _sources_env(args, runtime), _progress)
     _print_summary(summary, runtime.databases.warehouse_url)
     if not summary.succeeded:
         failed = ", ".join(o.dag_id for o in summary.outcomes if not o.succeeded)
@@ -142,6 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the nightly pipeline end to end")
     run.add_argument("--province", default=None,
                      help="province configuration (include/provinces/<name>.yaml)")
+    run.add_argument("--sources", choices=["simulators", "environment"], default="simulators",
+                     help="the built-in simulators (default) or endpoints from the environment")
+    run.add_argument("--preset", default="rayong", help="simulator preset (tiny, rayong, ...)")
     run.set_defaults(func=cmd_run)
 
     sub.add_parser("up", help="start the Airflow UI and scheduler").set_defaults(func=cmd_up)

@@ -23,6 +23,7 @@ class NightlySummary:
     province: ProvinceConfig
     outcomes: list[DagRunOutcome]
     tables: list[tuple[str, str, int]]
+    landed: list[tuple[str, int, int, int]]  # source, received, loaded, quarantined
 
     @property
     def succeeded(self) -> bool:
@@ -44,13 +45,27 @@ def warehouse_tables(warehouse_url: str) -> list[tuple[str, str, int]]:
         ]
 
 
-def run_nightly(runtime: Runtime, province: ProvinceConfig,
+def landed_by_source(warehouse_url: str) -> list[tuple[str, int, int, int]]:
+    with psycopg.connect(warehouse_url) as conn:
+        exists = conn.execute("SELECT to_regclass('raw.batches')").fetchone()[0]
+        if not exists:
+            return []
+        return conn.execute(
+            "SELECT source, sum(rows_received)::bigint, sum(rows_loaded)::bigint, "
+            "sum(rows_quarantined)::bigint FROM raw.batches GROUP BY source ORDER BY source"
+        ).fetchall()
+
+
+def run_nightly(runtime: Runtime, province: ProvinceConfig, sources_env: dict[str, str],
                 progress: Progress = lambda _: None) -> NightlySummary:
-    env = {**runtime.airflow_env, "EDU_PROVINCE": province.slug}
+    """Every extract DAG for all configured years and both terms, then the build."""
+    env = {**runtime.airflow_env, **sources_env, "EDU_PROVINCE": province.slug}
+    conf = {"academic_years": list(province.academic_years), "terms": [1, 2]}
     outcomes = []
     for dag_id in nightly_dag_ids(province):
         progress(f"running DAG {dag_id}")
-        outcome = run_dag_in_process(dag_id, env)
+        outcome = run_dag_in_process(dag_id, env, conf=conf)
         # A failed source fails its own DAG; the others and the build still run.
         outcomes.append(outcome)
-    return NightlySummary(province, outcomes, warehouse_tables(runtime.databases.warehouse_url))
+    url = runtime.databases.warehouse_url
+    return NightlySummary(province, outcomes, warehouse_tables(url), landed_by_source(url))
