@@ -97,9 +97,9 @@ def load_batch(conn: psycopg.Connection, delivery: Delivery,
     entity = delivery.entity
     result = BatchResult(entity.source, entity.name, delivery.container, "unchanged", None,
                          0, 0, 0)
+    ensure_raw_zone(conn)
+    ensure_entity_table(conn, entity)
     with conn.transaction():  # psycopg.Rollback leaves it quietly, undoing everything
-        ensure_raw_zone(conn)
-        ensure_entity_table(conn, entity)
         if content_sha256 and _find_batch(conn, delivery, content_sha256):
             raise psycopg.Rollback()  # already in the raw zone: change nothing
         batch_id = conn.execute(

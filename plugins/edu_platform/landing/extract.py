@@ -59,7 +59,8 @@ def run_extraction(province: ProvinceConfig, source_name: str, academic_year: in
     connector = connector_for(config["kind"])
     summary = ExtractionSummary(source_name, academic_year, term)
     with psycopg.connect(warehouse_url) as state, psycopg.connect(warehouse_url) as target:
-        context = ExtractContext(source_name, config, academic_year, term, state)
+        context = ExtractContext(source_name, config, academic_year, term, state,
+                                province_code=province.code)
         try:
             for batch in connector(context):
                 result = load_batch(target, batch.delivery, batch.items, batch.content_sha256)

@@ -63,11 +63,33 @@ CREATE TABLE IF NOT EXISTS raw.watermarks (
 """
 
 
+DDL_LOCK = "SELECT pg_advisory_xact_lock(hashtext('edu_platform.raw_zone_ddl'))"
+
+
 def ensure_raw_zone(conn: psycopg.Connection) -> None:
-    conn.execute(BOOKKEEPING_DDL)
+    """Create the bookkeeping tables if missing, in a transaction of their own.
+
+    Kept out of batch transactions: DDL there (even `IF NOT EXISTS`) takes locks
+    that make concurrent loads of different sources deadlock.
+    """
+    if conn.execute("SELECT to_regclass('raw.watermarks')").fetchone()[0] is None:
+        with conn.transaction():
+            conn.execute(DDL_LOCK)
+            conn.execute(BOOKKEEPING_DDL)
+    conn.commit()
 
 
 def ensure_entity_table(conn: psycopg.Connection, entity: Entity) -> None:
+    """Create an entity's raw table if missing (own transaction, serialized by a lock)."""
+    exists = conn.execute("SELECT to_regclass(%s)", [f"raw.{entity.table_name}"]).fetchone()[0]
+    if exists is None:
+        with conn.transaction():
+            conn.execute(DDL_LOCK)
+            _create_entity_table(conn, entity)
+    conn.commit()
+
+
+def _create_entity_table(conn: psycopg.Connection, entity: Entity) -> None:
     columns = [sql.SQL("{} text").format(sql.Identifier(name)) for name in entity.columns]
     lineage = [sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
                for name, kind in LINEAGE_COLUMNS]

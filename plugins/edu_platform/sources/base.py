@@ -42,6 +42,7 @@ class ExtractContext:
     academic_year: int
     term: int
     warehouse: psycopg.Connection  # for watermarks; batches are written by the caller
+    province_code: str = ""
 
     def setting(self, key: str, default: str | None = None) -> str:
         """A config value; `env:NAME` reads the environment variable NAME."""
