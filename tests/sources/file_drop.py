@@ -24,8 +24,8 @@ from tests.sources.conftest import TEST_YEAR, province_for
 
 FILE_REASONS = frozenset({"manifest_rows_mismatch", "manifest_sha256_mismatch", "bad_encoding",
                           "schema_drift", "bad_workbook", "renamed_sheet"})
-# Unreadable by a crosswalk, not by the reader: loaded raw, quarantined by dbt staging.
-CROSSWALK_REASONS = frozenset({"unknown_grade", "unknown_status"})
+# Unreadable records inside readable files: quarantined one by one at landing.
+RECORD_REASONS = frozenset({"missing_key", "unknown_grade", "unknown_status"})
 
 
 def rejected_files(sim: Path, source: str) -> list[dict[str, str]]:

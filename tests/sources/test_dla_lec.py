@@ -16,7 +16,7 @@ from edu_platform.sources.dla_lec import LEARNERS, STAFF, UNITS, LecWorkbook
 from edu_platform.sources.workbooks import modified_at
 from tests.sources.conftest import TEST_YEAR, clean_source, raw_state
 from tests.sources.file_drop import (
-    CROSSWALK_REASONS,
+    RECORD_REASONS,
     as_test_year,
     copy_tree,
     ledger,
@@ -74,13 +74,12 @@ def matches_ledger(conn: psycopg.Connection, sim: Path, year: int, term: int,
     learners = [r for r in ledger(sim, "learner", "DLA", year, term) if r["container"] != bad]
     staff = [r for r in ledger(sim, "teacher", "DLA", year, term) if r["container"] != bad]
     assert record_rejections(conn, term) == {
-        (r["record_key"], "missing_key") for r in learners
-        if r["quarantine_reason"] == "missing_key"}
+        (r["record_key"], r["quarantine_reason"]) for r in learners
+        if r["quarantine_reason"] in RECORD_REASONS}
     # Every other record loads, keyed lao|unit|ลำดับ (merged unit codes filled in);
-    # unknown grades and statuses load raw: dbt staging quarantines them.
+    # a grade or status no crosswalk knows is quarantined with its reason.
     assert loaded_keys(conn, "learners", "seq", term) == {
-        r["record_key"] for r in learners
-        if r["readable"] or r["quarantine_reason"] in CROSSWALK_REASONS}
+        r["record_key"] for r in learners if r["readable"]}
     assert loaded_keys(conn, "staff", "row_no", term) == {r["record_key"] for r in staff}
     stamps = source_timestamps(conn, SOURCE)  # the workbook's last-saved time
     for container, stamp in ledger_timestamps(learners, year).items():

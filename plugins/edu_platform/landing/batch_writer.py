@@ -10,14 +10,22 @@ constraint holds the database to it).
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import psycopg
 from psycopg import sql
 
-from edu_platform.landing.entities import LINEAGE_COLUMNS, Delivery, Mode, RawRow, Rejected
+from edu_platform.landing.entities import (
+    LINEAGE_COLUMNS,
+    Delivery,
+    Entity,
+    Mode,
+    RawRow,
+    Rejected,
+)
 from edu_platform.landing.raw_schema import ensure_entity_table, ensure_raw_zone
 
 log = logging.getLogger(__name__)
@@ -57,6 +65,24 @@ def _delete_batches(conn: psycopg.Connection, delivery: Delivery, batch_ids: lis
     conn.execute("DELETE FROM raw.batches WHERE batch_id = ANY(%s)", [batch_ids])
 
 
+def checked(entity: Entity, items: Iterable[RawRow | Rejected]
+            ) -> Iterator[RawRow | Rejected]:
+    """Turn readable-looking rows whose codes no crosswalk knows into rejections."""
+    if not entity.checks:
+        yield from items
+        return
+    for item in items:
+        if isinstance(item, RawRow):
+            record = dict(zip(entity.columns, item.values, strict=False))  # width checked below
+            failed = next((check for check in entity.checks if not check.accepts(record)), None)
+            if failed is not None:
+                key = "|".join(record.get(name) or "" for name in entity.key_columns)
+                item = Rejected(key or None, failed.reason,
+                                json.dumps(record, ensure_ascii=False),
+                                detail=f"{'+'.join(failed.columns)} = {failed.value(record)!r}")
+        yield item
+
+
 def _copy_rows(conn: psycopg.Connection, delivery: Delivery, batch_id: int,
                items: Iterable[RawRow | Rejected], hasher: hashlib._Hash,
                rejected: list[Rejected]) -> int:
@@ -69,7 +95,7 @@ def _copy_rows(conn: psycopg.Connection, delivery: Delivery, batch_id: int,
                     delivery.container)
     loaded = 0
     with conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
-        for item in items:
+        for item in checked(entity, items):
             if isinstance(item, Rejected):
                 hasher.update(b"\x1eR" + item.raw_content.encode())
                 rejected.append(item)

@@ -8,6 +8,8 @@ from typing import NamedTuple
 
 from psycopg import sql
 
+from edu_platform.landing.code_checks import CodeCheck
+
 # Lineage every raw row carries, after the source's own fields.
 LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_batch_id", "bigint NOT NULL"),
@@ -28,6 +30,10 @@ class Entity:
     source: str
     name: str
     columns: tuple[str, ...]
+    # The source's own record key (joined with `|` in quarantine), and the codes a
+    # record must carry to be readable.
+    key_columns: tuple[str, ...] = ()
+    checks: tuple[CodeCheck, ...] = ()
 
     @property
     def table_name(self) -> str:

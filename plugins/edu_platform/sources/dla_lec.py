@@ -48,6 +48,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+from edu_platform.landing.code_checks import CodeCheck, grade_and_status
 from edu_platform.landing.entities import Delivery, Entity, Mode, RawRow, Rejected
 from edu_platform.sources.base import Batch, ExtractContext
 from edu_platform.sources.text_files import (
@@ -86,8 +87,9 @@ class SheetLayout:
 
 
 def _layout(name: str, sheet: str, columns: dict[str, str], anchor: str,
-            key: tuple[str, ...]) -> SheetLayout:
-    entity = Entity(SOURCE, name, ("lao_code", "row_no", *columns.values()))
+            key: tuple[str, ...], checks: tuple[CodeCheck, ...] = ()) -> SheetLayout:
+    entity = Entity(SOURCE, name, ("lao_code", "row_no", *columns.values()),
+                    key_columns=("lao_code", *key), checks=checks)
     return SheetLayout(sheet, entity, columns, anchor, key)
 
 
@@ -100,7 +102,8 @@ LEARNERS = _layout("learners", "นักเรียน",
                     "เลขประจำตัวประชาชน": "citizen_id", "ชื่อ-สกุล": "full_name", "เพศ": "sex",
                     "วันเกิด": "birth_date", "อายุ (ปี)": "age_years", "ชั้น": "grade",
                     "สถานะ": "status"},
-                   anchor="ลำดับ", key=("unit_code", "seq"))
+                   anchor="ลำดับ", key=("unit_code", "seq"),
+                   checks=grade_and_status("DLA", ("grade",)))
 STAFF = _layout("staff", "บุคลากร",
                 {"เลขประจำตัวประชาชน": "citizen_id", "เพศ": "sex", "ตำแหน่ง": "position",
                  "วุฒิ": "degree", "ใบอนุญาต": "licensed", "ระดับที่สอน": "levels_taught",

@@ -55,6 +55,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
 
+from edu_platform.landing.code_checks import grade_and_status
 from edu_platform.landing.entities import Delivery, Entity, Mode, RawRow
 from edu_platform.landing.watermarks import read_watermark
 from edu_platform.sources.base import Batch, ExtractContext, SourceError
@@ -73,7 +74,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "learner": ("learner_id", "id_card", "title", "fname", "lname", "gender", "birthday",
                 "nationality", "updated_at"),
 }
-ENTITIES = {table: Entity(SOURCE, table, columns) for table, columns in COLUMNS.items()}
+KEYS = {"center": ("center_id",), "facilitator": ("fac_id",), "registration": ("reg_id",),
+        "learner": ("learner_id",)}
+CHECKS = {"registration": grade_and_status("DLP", ("level",))}
+ENTITIES = {table: Entity(SOURCE, table, columns, key_columns=KEYS[table],
+                          checks=CHECKS.get(table, ()))
+            for table, columns in COLUMNS.items()}
 SNAPSHOTS = ("center", "facilitator")
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from edu_platform.landing.code_checks import grade_and_status
 from edu_platform.landing.entities import Delivery, Entity, Mode
 from edu_platform.landing.watermarks import read_watermark
 from edu_platform.sources.base import Batch, ExtractContext
@@ -38,9 +39,10 @@ TEACHERS = RecordShape(
     columns=("teacher_key", "citizen_id", "sex", "birth_date", "position", "highest_degree",
              "has_teaching_license", "levels_taught", "fte", "school_code"),
     key=("teacher_key",), containers=frozenset({"levels_taught"}))
-ENTITIES = {name: Entity(SOURCE, name, shape.columns)
-            for name, shape in (("schools", SCHOOLS), ("students", STUDENTS),
-                                ("teachers", TEACHERS))}
+ENTITIES = {name: Entity(SOURCE, name, shape.columns, key_columns=shape.key)
+            for name, shape in (("schools", SCHOOLS), ("teachers", TEACHERS))}
+ENTITIES["students"] = Entity(SOURCE, "students", STUDENTS.columns, key_columns=STUDENTS.key,
+                              checks=grade_and_status("OBEC", ("grade",)))
 MAX_PAGE_SIZE = 5000
 
 

@@ -39,6 +39,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from edu_platform.landing.code_checks import CodeCheck, grade_and_status
 from edu_platform.landing.entities import Delivery, Entity, Mode, Rejected
 from edu_platform.sources.base import Batch, ExtractContext, SourceError
 from edu_platform.sources.text_files import (
@@ -75,14 +76,18 @@ class FileKind:
     per_school: bool  # students_<code>.csv: the school code comes from the name
 
 
-def _kind(name: str, columns: dict[str, str], per_school: bool) -> FileKind:
+def _kind(name: str, columns: dict[str, str], per_school: bool,
+          checks: tuple[CodeCheck, ...] = ()) -> FileKind:
     constants = ("file_school_code",) if per_school else ()
     entity_columns = (*columns.values(), *constants, "line_no")
-    return FileKind(Entity(SOURCE, name, entity_columns), columns, per_school)
+    key = ("file_school_code", "line_no") if per_school else ("line_no",)
+    entity = Entity(SOURCE, name, entity_columns, key_columns=key, checks=checks)
+    return FileKind(entity, columns, per_school)
 
 
 SCHOOLS = _kind("schools", SCHOOL_COLUMNS, per_school=False)
-STUDENTS = _kind("students", STUDENT_COLUMNS, per_school=True)
+STUDENTS = _kind("students", STUDENT_COLUMNS, per_school=True,
+                 checks=grade_and_status("OPEC", ("grade",)))
 TEACHERS = _kind("teachers", TEACHER_COLUMNS, per_school=True)
 ENTITIES = (SCHOOLS.entity, STUDENTS.entity, TEACHERS.entity)
 FILE_NAME = re.compile(r"^(?:(?P<kind>students|teachers)_(?P<school>[^/]+)|schools)\.csv$")

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from edu_platform.landing.code_checks import grade_and_status
 from edu_platform.landing.entities import Delivery, Entity, Mode
 from edu_platform.sources.base import Batch, ExtractContext
 from edu_platform.sources.http_session import (
@@ -43,9 +44,12 @@ TEACHERS = RecordShape(
     columns=("staffId", "nationalId", "gender", "dateOfBirth", "employmentType",
              "qualification", "certified", "levels", "fte", "collegeId"),
     key=("staffId", "collegeId"), containers=frozenset({"levels"}))
-ENTITIES = {name: Entity(SOURCE, name, shape.columns)
-            for name, shape in (("colleges", COLLEGES), ("enrollments", ENROLLMENTS),
-                                ("teachers", TEACHERS))}
+ENTITIES = {name: Entity(SOURCE, name, shape.columns, key_columns=shape.key)
+            for name, shape in (("colleges", COLLEGES), ("teachers", TEACHERS))}
+# The grade is the programme level and the year of study together (ปวช. + 1).
+ENTITIES["enrollments"] = Entity(
+    SOURCE, "enrollments", ENROLLMENTS.columns, key_columns=ENROLLMENTS.key,
+    checks=grade_and_status("OVEC", ("programLevel", "yearOfStudy")))
 
 
 class VersionedClient(SourceClient):
