@@ -13,6 +13,7 @@ from edu_platform.airflow_env import airflow_environment
 from edu_platform.airflow_runner import migrate_metadata_db
 from edu_platform.databases import Databases, resolve_databases
 from edu_platform.dbt_runner import run_dbt
+from edu_platform.pseudonym_key import ensure_pseudonym_function
 
 Progress = Callable[[str], None]
 
@@ -44,6 +45,8 @@ def prepare_runtime(progress: Progress = lambda _: None) -> Runtime:
     env = airflow_environment(databases)
     progress("preparing the Airflow metadata database (airflow db migrate)")
     migrate_metadata_db(env)
+    progress("installing the pseudonymization function (key from the secrets, never in dbt)")
+    ensure_pseudonym_function(databases.warehouse_url)
     progress("parsing the dbt project (manifest for Cosmos)")
     parse_dbt_project(databases.warehouse_url)
     return Runtime(databases, env)

@@ -8,10 +8,19 @@ code list for both, and a spelling added to a seed is accepted everywhere.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import cache
 
 from edu_platform.paths import dbt_project_dir
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789", "\u200b")
+WHITE_SPACE = re.compile(r"[\s\u00a0]+")
+
+
+def lookup_key(text: str) -> str:
+    """The form a code is looked up in: as the dbt macro `code_lookup_key` makes it."""
+    return WHITE_SPACE.sub(" ", text.translate(THAI_DIGITS)).strip()
 
 
 @cache
@@ -31,7 +40,7 @@ class CodeCheck:
     columns: tuple[str, ...]
 
     def value(self, record: dict[str, str | None]) -> str:
-        return "".join((record.get(name) or "").strip() for name in self.columns)
+        return lookup_key("".join(record.get(name) or "" for name in self.columns))
 
     def accepts(self, record: dict[str, str | None]) -> bool:
         return self.value(record) in known_spellings(self.seed, self.affiliation)
