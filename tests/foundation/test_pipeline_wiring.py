@@ -13,6 +13,7 @@ from edu_platform.airflow_runner import run_dag_in_process
 from edu_platform.embedded_postgres import EmbeddedPostgres
 from edu_platform.paths import REPO_ROOT
 from tests.conftest import free_port
+from tests.raw_zone import raw_zone_fingerprint
 
 pytestmark = pytest.mark.slow
 
@@ -28,8 +29,11 @@ def test_cosmos_build_dag_runs_models_and_their_tests(runtime) -> None:
         assert grades.fetchone() == (25, 8)
 
 
-def test_run_uses_warehouse_url_and_starts_no_cluster(scratch_dir) -> None:
-    """With WAREHOUSE_URL set, `edu run` uses that server and initializes nothing of its own."""
+def test_main_run_on_warehouse_url_is_idempotent_and_starts_no_cluster(scratch_dir) -> None:
+    """`edu run` end to end on the `tiny` simulators, against a server given by WAREHOUSE_URL.
+
+    It starts no cluster of its own, and a second run leaves the raw zone identical.
+    """
     other = EmbeddedPostgres(scratch_dir / "other-server", free_port(), password="other-pw")
     other.start()
     try:
@@ -41,16 +45,24 @@ def test_run_uses_warehouse_url_and_starts_no_cluster(scratch_dir) -> None:
             "EDU_VAR_DIR": str(own_var),
             "EDU_PG_PORT": str(free_port()),
         }
-        result = subprocess.run(
-            [sys.executable, "-m", "edu_platform.cli", "run"], env=env, cwd=REPO_ROOT,
-            capture_output=True, text=True, timeout=600,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
+        fingerprints = []
+        for _ in range(2):
+            result = subprocess.run(
+                [sys.executable, "-m", "edu_platform.cli", "run", "--preset", "tiny"],
+                env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900,
+            )
+            assert result.returncode == 0, result.stdout + result.stderr[-5000:]
+            fingerprints.append(raw_zone_fingerprint(other.url("province_wh")))
         assert "starting none" in result.stderr
+        assert "extract_obec_dmc" in result.stdout and "build_warehouse" in result.stdout
         assert not (own_var / "pg").exists(), "an embedded cluster was created"
+        assert fingerprints[0]["obec_dmc__students"][0] > 0
+        assert fingerprints[1] == fingerprints[0]
         with psycopg.connect(other.url("province_wh")) as conn:
             assert conn.execute("select count(*) from audit.dim_level").fetchone()[0] == 25
         with psycopg.connect(other.url("airflow")) as conn:
-            assert conn.execute("select count(*) from dag_run").fetchone()[0] >= 1
+            assert conn.execute("select count(*) from dag_run").fetchone()[0] >= 9
     finally:
+        subprocess.run([sys.executable, "-m", "edu_simulators.cli", "stop", "--out",
+                        str(scratch_dir / "var" / "sim" / "tiny")], env=os.environ)
         other.stop()

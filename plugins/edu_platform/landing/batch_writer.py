@@ -76,7 +76,7 @@ def checked(entity: Entity, items: Iterable[RawRow | Rejected]
             record = dict(zip(entity.columns, item.values, strict=False))  # width checked below
             failed = next((check for check in entity.checks if not check.accepts(record)), None)
             if failed is not None:
-                key = "|".join(record.get(name) or "" for name in entity.key_columns)
+                key = "|".join((record.get(name) or "").strip() for name in entity.key_columns)
                 item = Rejected(key or None, failed.reason,
                                 json.dumps(record, ensure_ascii=False),
                                 detail=f"{'+'.join(failed.columns)} = {failed.value(record)!r}")
