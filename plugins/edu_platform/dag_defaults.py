@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -9,7 +10,8 @@ from typing import Any
 def default_args(owner: str, execution_timeout: timedelta = timedelta(hours=1)) -> dict[str, Any]:
     return {
         "owner": owner,
-        "retries": 2,
+        # EDU_TASK_RETRIES: fewer retries where waiting is pointless (tests, debugging).
+        "retries": int(os.environ.get("EDU_TASK_RETRIES", "2")),
         "retry_delay": timedelta(minutes=1),
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=15),

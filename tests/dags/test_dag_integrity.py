@@ -39,3 +39,19 @@ def test_every_dag_is_documented_owned_tagged_and_retried(dagbag: DagBag) -> Non
             assert task.execution_timeout and task.execution_timeout <= timedelta(hours=6), (
                 f"{dag_id}.{task.task_id}: no execution timeout"
             )
+
+
+def test_one_extract_dag_per_configured_source_each_updating_its_asset(dagbag: DagBag) -> None:
+    from edu_platform.extract_dags import source_asset
+    from edu_platform.province_config import load_province
+
+    province = load_province()
+    for source in province.sources:
+        dag = dagbag.dags[f"extract_{source}"]
+        assert {f"source:{source}", "stage:extract"} <= set(dag.tags)
+        outlets = [outlet for task in dag.tasks for outlet in task.outlets]
+        assert outlets == [source_asset(province, source)], source
+        assert dag.timetable.expression == province.sources[source]["schedule"]
+        assert str(dag.timetable.timezone) == "Asia/Bangkok"
+    build_schedule = dagbag.dags["build_warehouse"].timetable.asset_condition
+    assert set(build_schedule.objects) == {source_asset(province, s) for s in province.sources}

@@ -1,0 +1,1 @@
+"""One writer per source interface (shared/sources/*.md)."""
