@@ -94,8 +94,8 @@ def test_learner_records_load_or_quarantine_as_the_ledger_says(
     expected_loaded = Counter((r["academic_year"], r["term"]) for r in records if r["readable"])
     with psycopg.connect(landed) as conn:
         rejects = conn.execute(
-            "SELECT academic_year, term, record_key, reason FROM raw.quarantine "
-            "WHERE source = %s AND entity = %s AND record_key <> container",
+            "SELECT academic_year, term, coalesce(record_key, ''), reason FROM raw.quarantine "
+            "WHERE source = %s AND entity = %s AND record_key IS DISTINCT FROM container",
             [raw_source, entity]).fetchall()
         loaded = conn.execute(
             f"SELECT _academic_year, _term, count(*) FROM raw.{raw_source}__{entity} "

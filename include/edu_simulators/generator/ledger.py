@@ -101,10 +101,8 @@ class Ledger:
     def reason(defects: list[str], file_reason: str | None) -> str | None:
         if file_reason:
             return file_reason
-        for d in defects:
-            if d in UNREADABLE_DEFECTS:
-                return UNREADABLE_DEFECTS[d]
-        return None
+        # One reason per record, in the order a reader meets them: the key, then the codes.
+        return next((UNREADABLE_DEFECTS[d] for d in UNREADABLE_DEFECTS if d in defects), None)
 
     def learner(self, *, source: str, year: int, term: int, key: str, container: str | None,
                 uid: int, defects: list[str], file_reason: str | None, unit_code: str | None,
