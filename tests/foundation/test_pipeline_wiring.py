@@ -9,24 +9,12 @@ import sys
 import psycopg
 import pytest
 
-from edu_platform.airflow_runner import run_dag_in_process
 from edu_platform.embedded_postgres import EmbeddedPostgres
 from edu_platform.paths import REPO_ROOT
 from tests.conftest import free_port
 from tests.raw_zone import raw_zone_fingerprint
 
 pytestmark = pytest.mark.slow
-
-
-def test_cosmos_build_dag_runs_models_and_their_tests(runtime) -> None:
-    outcome = run_dag_in_process("build_warehouse", runtime.airflow_env)
-    log = outcome.log_file.read_text()
-    assert outcome.succeeded, log[-3000:]
-    # the dbt test task really ran dbt's tests, and they passed
-    assert "build_warehouse.dim_level.test" in log
-    with psycopg.connect(runtime.databases.warehouse_url) as conn:
-        grades = conn.execute("select count(*), count(distinct isced) from audit.dim_level")
-        assert grades.fetchone() == (25, 8)
 
 
 def test_main_run_on_warehouse_url_is_idempotent_and_starts_no_cluster(scratch_dir) -> None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import sql
 
 from edu_platform.databases import with_database
+from edu_platform.landing.extract import run_extraction
+from edu_platform.province_config import load_province
+from edu_platform.pseudonym_key import ensure_pseudonym_function
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +23,27 @@ def fresh_warehouse(runtime) -> Iterator[str]:
     admin = with_database(runtime.databases.warehouse_url, "postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield with_database(runtime.databases.warehouse_url, name)
+    url = with_database(runtime.databases.warehouse_url, name)
+    ensure_pseudonym_function(url)  # as set-up does for the project's warehouse
+    yield url
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
             sql.Identifier(name)))
+
+
+def land_simulated_province(sim_dir: Path, warehouse_url: str) -> None:
+    """Every source, every configured year and term, from running simulators into raw."""
+    from edu_simulators.servers import running_servers
+
+    province = load_province("rayong")
+    monkey = pytest.MonkeyPatch()
+    with running_servers(sim_dir) as endpoints:
+        env = endpoints.env(drop_dir=sim_dir / "drop",
+                            dlp_url=f"sqlite:///{sim_dir / 'dlp' / 'itw.sqlite'}")
+        for key, value in env.items():
+            monkey.setenv(key, str(value))
+        for source in province.sources:
+            for year in province.academic_years:
+                for term in (1, 2):
+                    run_extraction(province, source, year, term, warehouse_url)
+    monkey.undo()

@@ -15,12 +15,10 @@ import psycopg
 import pyarrow.parquet as pq
 import pytest
 
-from edu_platform.landing.extract import run_extraction
-from edu_platform.province_config import load_province
+from tests.integration.conftest import land_simulated_province
 
 pytest.importorskip("edu_simulators.servers")
 from edu_simulators.generator import generate  # noqa: E402
-from edu_simulators.servers import running_servers  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -37,19 +35,7 @@ def rayong(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def landed(rayong: Path, fresh_warehouse: str) -> Iterator[str]:
-    """Every source, every configured year and term, extracted into a fresh warehouse."""
-    province = load_province("rayong")
-    monkey = pytest.MonkeyPatch()
-    with running_servers(rayong) as endpoints:
-        env = endpoints.env(drop_dir=rayong / "drop",
-                            dlp_url=f"sqlite:///{rayong / 'dlp' / 'itw.sqlite'}")
-        for key, value in env.items():
-            monkey.setenv(key, str(value))
-        for source in province.sources:
-            for year in province.academic_years:
-                for term in (1, 2):
-                    run_extraction(province, source, year, term, fresh_warehouse)
-    monkey.undo()
+    land_simulated_province(rayong, fresh_warehouse)
     yield fresh_warehouse
 
 
