@@ -40,8 +40,9 @@ FAST = {"timeout_seconds": 5, "connect_timeout_seconds": 2, "retries": 4,
 
 @pytest.fixture(scope="session")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # More missing keys than the default, so that quarantine is exercised on `tiny`.
-    rates = dataclasses.replace(Imperfections(), missing_key=0.05)
+    # More missing keys and merged cells than the default, so that quarantine and
+    # merged ranges are exercised on `tiny` whatever the seed draws.
+    rates = dataclasses.replace(Imperfections(), missing_key=0.05, dla_merged_cell=0.5)
     return generate("tiny", seed=11, out=tmp_path_factory.mktemp("sim"), imperfections=rates)
 
 
