@@ -114,7 +114,8 @@ def _sources_env(args: argparse.Namespace, runtime: Runtime) -> dict[str, str]:
 def cmd_run(args: argparse.Namespace) -> int:
     province = load_province(args.province)
     runtime = prepare_runtime(_progress)
-    summary = run_nightly(runtime, province, _sources_env(args, runtime), _progress)
+    summary = run_nightly(runtime, province, _sources_env(args, runtime), _progress,
+                          stages=tuple(args.stages.split(",")))
     _print_summary(summary, runtime.databases.warehouse_url)
     if not summary.succeeded:
         failed = ", ".join(o.dag_id for o in summary.outcomes if not o.succeeded)
@@ -167,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--sources", choices=["simulators", "environment"], default="simulators",
                      help="the built-in simulators (default) or endpoints from the environment")
     run.add_argument("--preset", default="rayong", help="simulator preset (tiny, rayong, ...)")
+    run.add_argument("--stages", default="extract,build",
+                     help="comma-separated stages to run: extract, build (default: both)")
     run.set_defaults(func=cmd_run)
 
     sub.add_parser("up", help="start the Airflow UI and scheduler").set_defaults(func=cmd_up)

@@ -8,7 +8,7 @@ start dbt; without it Cosmos falls back to `dbt ls`.
 from __future__ import annotations
 
 from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import InvocationMode, LoadMode
+from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from edu_platform.airflow_env import WAREHOUSE_CONN_ID
@@ -36,4 +36,8 @@ execution_config = ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER)
 
 render_config = RenderConfig(
     load_method=LoadMode.DBT_MANIFEST if MANIFEST.exists() else LoadMode.DBT_LS,
+    # Every model is a task; the tests (the quality gates) run together once the whole
+    # audit build exists, as write-audit-publish wants, and so that a test reading
+    # several models (relationships, codes from a seed) never runs before one of them.
+    test_behavior=TestBehavior.AFTER_ALL,
 )

@@ -13,9 +13,13 @@ from edu_platform.setup_runtime import Progress, Runtime
 BUILD_DAG_ID = "build_warehouse"
 
 
-def nightly_dag_ids(province: ProvinceConfig) -> list[str]:
+STAGES = ("extract", "build")
+
+
+def nightly_dag_ids(province: ProvinceConfig, stages: tuple[str, ...] = STAGES) -> list[str]:
     """Extract DAGs first (one per configured source), then the warehouse build."""
-    return [f"extract_{name}" for name in province.sources] + [BUILD_DAG_ID]
+    extract = [f"extract_{name}" for name in province.sources] if "extract" in stages else []
+    return extract + ([BUILD_DAG_ID] if "build" in stages else [])
 
 
 @dataclass(frozen=True)
@@ -57,12 +61,13 @@ def landed_by_source(warehouse_url: str) -> list[tuple[str, int, int, int]]:
 
 
 def run_nightly(runtime: Runtime, province: ProvinceConfig, sources_env: dict[str, str],
-                progress: Progress = lambda _: None) -> NightlySummary:
+                progress: Progress = lambda _: None,
+                stages: tuple[str, ...] = STAGES) -> NightlySummary:
     """Every extract DAG for all configured years and both terms, then the build."""
     env = {**runtime.airflow_env, **sources_env, "EDU_PROVINCE": province.slug}
     conf = {"academic_years": list(province.academic_years), "terms": [1, 2]}
     outcomes = []
-    for dag_id in nightly_dag_ids(province):
+    for dag_id in nightly_dag_ids(province, stages):
         progress(f"running DAG {dag_id}")
         outcome = run_dag_in_process(dag_id, env, conf=conf)
         # A failed source fails its own DAG; the others and the build still run.

@@ -23,7 +23,7 @@ def test_every_dag_imports_without_errors(dagbag: DagBag) -> None:
 
 def test_build_dag_renders_dbt_models_and_tests_as_tasks(dagbag: DagBag) -> None:
     task_ids = set(dagbag.dags["build_warehouse"].task_ids)
-    assert {"dim_level.run", "dim_level.test"} <= task_ids
+    assert {"dim_level_run", "dbt_project_test"} <= task_ids
 
 
 def test_every_dag_is_documented_owned_tagged_and_retried(dagbag: DagBag) -> None:

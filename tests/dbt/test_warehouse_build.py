@@ -10,7 +10,8 @@ Then:
 - no column of any mart holds a 13-digit ID with a valid check digit, a G-code, or a name
   from the source data;
 - fct_enrolment's term-1 learners per (year, affiliation, district) equal what the
-  reference pipeline's de-duplication keeps (`edu_simulators.reference.learners`).
+  reference pipeline's de-duplication keeps (`edu_simulators.reference.learners`), and
+  fct_cohort_link's persons (year, district, grade, next grade) equal its cohorts.
 """
 
 from __future__ import annotations
@@ -36,8 +37,12 @@ from edu_simulators.generator import generate  # noqa: E402
 from edu_simulators.reference.inputs import read_inputs  # noqa: E402
 from edu_simulators.reference.learners import (  # noqa: E402
     census_records,
+    has_usable_id,
+    keep_one_per_person,
     latest_per_key,
     learner_enrolment,
+    person_labels,
+    placed,
 )
 from edu_simulators.servers import running_servers  # noqa: E402
 
@@ -79,7 +84,8 @@ NAME_COLUMNS = {
     "dlp_itw__learner": ["fname", "lname"],
 }
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-CANDIDATE_ID = re.compile(r"(?<![0-9A-Za-z])(G[0-9]{12}|[0-9]{13})(?![0-9])")
+# an ID not part of a longer word (a hex pseudonym or hash may hold 13 digits in a row)
+CANDIDATE_ID = re.compile(r"(?<![0-9A-Za-z])(G[0-9]{12}|[0-9]{13})(?![0-9A-Za-z])")
 
 
 def valid_citizen_id(digits: str) -> bool:
@@ -88,7 +94,8 @@ def valid_citizen_id(digits: str) -> bool:
 
 
 def clear_ids_in(value: str) -> list[str]:
-    text = value.translate(THAI_DIGITS).replace("-", "").replace(" ", "")
+    text = value.translate(THAI_DIGITS)
+    text = re.sub(r"(?<=[0-9])[- ](?=[0-9])", "", text)  # 1-2345-67890-12-1
     return [m for m in CANDIDATE_ID.findall(text)
             if m.startswith("G") or valid_citizen_id(m)]
 
@@ -135,6 +142,15 @@ def query(warehouse_url: str, statement: sql.Composable | str) -> list[tuple]:
         return conn.execute(statement).fetchall()
 
 
+def marts_schema(warehouse_url: str) -> str:
+    """The schema the marts are built in (`marts` by dbt_project.yml; else the target's)."""
+    rows = query(warehouse_url, "select table_schema from information_schema.tables "
+                                "where table_name = 'fct_enrolment' "
+                                "order by table_schema = 'marts' desc limit 1")
+    assert rows, "fct_enrolment was not built"
+    return rows[0][0]
+
+
 # -- tests --------------------------------------------------------------------------------
 
 def test_build_passes_its_error_tests(built: tuple[str, object]) -> None:
@@ -161,14 +177,20 @@ def test_staging_accounts_for_every_raw_row(built: tuple[str, object]) -> None:
 
 
 def mart_text_values(warehouse_url: str) -> dict[tuple[str, str], set[str]]:
-    columns = query(warehouse_url,
-                    "select table_name, column_name from information_schema.columns "
-                    "where table_schema = 'marts' order by 1, 2")
+    schema = marts_schema(warehouse_url)
+    marts = ["dim_area", "dim_unit", "dim_level", "dim_academic_year", "fct_enrolment",
+             "fct_enrolment_counts", "fct_teacher", "fct_population", "fct_nfe_registration",
+             "fct_cohort_link"]
+    columns = query(warehouse_url, sql.SQL(
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = {} and table_name = any({}) order by 1, 2").format(
+        sql.Literal(schema), sql.Literal(marts)))
     values = {}
     for table, column in columns:
-        rows = query(warehouse_url, sql.SQL("select distinct {}::text from marts.{} where {} "
+        rows = query(warehouse_url, sql.SQL("select distinct {}::text from {}.{} where {} "
                                             "is not null").format(
-            sql.Identifier(column), sql.Identifier(table), sql.Identifier(column)))
+            sql.Identifier(column), sql.Identifier(schema), sql.Identifier(table),
+            sql.Identifier(column)))
         values[table, column] = {row[0] for row in rows}
     return values
 
@@ -207,12 +229,51 @@ def test_enrolment_counts_equal_the_reference_deduplication(
         sim: Path, built: tuple[str, object]) -> None:
     warehouse_url, _ = built
     actual = pd.DataFrame(
-        query(warehouse_url, "select academic_year, affiliation, district_code, count(*) "
-                             "from marts.fct_enrolment where term = 1 group by 1, 2, 3"),
+        query(warehouse_url, sql.SQL(
+            "select academic_year, affiliation, district_code, count(*) "
+            "from {}.fct_enrolment where term = 1 group by 1, 2, 3").format(
+            sql.Identifier(marts_schema(warehouse_url)))),
         columns=["academic_year", "affiliation", "district", "actual"])
     expected = reference_learners(sim)
     merged = expected.merge(actual, how="outer", on=["academic_year", "affiliation", "district"])
     merged = merged.fillna(0)
+    differing = merged[merged["expected"] != merged["actual"]]
+    assert len(expected) > 0
+    assert differing.empty, differing.to_string()
+
+
+def reference_cohorts(sim: Path) -> pd.DataFrame:
+    """Persons of the census of t with their grade at t+1, as the reference follows them."""
+    inputs = read_inputs(sim, None, set())
+    records = latest_per_key(inputs.learners)
+    years = sorted(set(census_records(records)["academic_year"].astype(int)))
+    frames = []
+    for year in years[:-1]:
+        census = census_records(records, [year, year + 1])
+        census = census[has_usable_id(census)]
+        kept = keep_one_per_person(census.assign(label=person_labels(census)))
+        kept = kept.assign(district=placed(kept, inputs))
+        kept = kept[kept["district"].str.startswith(inputs.province, na=False)]
+        now = kept[kept["academic_year"] == year]
+        later = kept[kept["academic_year"] == year + 1].set_index("label")["grade"]
+        persons = now.assign(next_grade=now["label"].map(later).fillna("-"))
+        frames.append(persons.groupby(["academic_year", "district", "grade", "next_grade"])
+                      .size().rename("expected").reset_index())
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_cohort_links_equal_the_reference_cohorts(sim: Path, built: tuple[str, object]) -> None:
+    warehouse_url, _ = built
+    expected = reference_cohorts(sim)
+    years = sorted(set(expected["academic_year"]))
+    actual = pd.DataFrame(
+        query(warehouse_url, sql.SQL(
+            "select academic_year, district_code, grade, coalesce(next_grade, '-'), count(*) "
+            "from {}.fct_cohort_link where academic_year = any({}) group by 1, 2, 3, 4"
+        ).format(sql.Identifier(marts_schema(warehouse_url)), sql.Literal(years))),
+        columns=["academic_year", "district", "grade", "next_grade", "actual"])
+    keys = ["academic_year", "district", "grade", "next_grade"]
+    merged = expected.merge(actual, how="outer", on=keys).fillna(0)
     differing = merged[merged["expected"] != merged["actual"]]
     assert len(expected) > 0
     assert differing.empty, differing.to_string()

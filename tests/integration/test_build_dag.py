@@ -32,7 +32,8 @@ def test_cosmos_build_dag_runs_models_and_their_tests(runtime, tiny_landed: str)
     log = outcome.log_file.read_text()
     assert outcome.succeeded, log[-3000:]
     # the dbt test tasks really ran dbt's tests, and they passed
-    assert "build_warehouse.dim_level.test" in log
+    # the models ran as tasks, then dbt's tests (the gates), and they passed
+    assert "build_warehouse.dim_level_run" in log and "build_warehouse.dbt_project_test" in log
     with psycopg.connect(tiny_landed) as conn:
-        grades = conn.execute("select count(*), count(distinct isced) from audit.dim_level")
+        grades = conn.execute("select count(*), count(distinct isced) from marts.dim_level")
         assert grades.fetchone() == (25, 8)

@@ -1,0 +1,13 @@
+{{
+    config(
+        indexes=[{'columns': ['academic_year', 'term']}]
+    )
+}}
+
+-- indicators.md §1.3-1.4: formal records whose status means "studying", per census
+-- (term 1 is the enrolment census; term 2 is kept for the term-2 figures).
+select *
+from {{ ref('int_learner_records_latest') }}
+where is_formal
+    and is_studying
+    and grade is not null

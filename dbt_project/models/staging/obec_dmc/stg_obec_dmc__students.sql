@@ -1,0 +1,164 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+        indexes=[{'columns': ['academic_year', 'term']}, {'columns': ['batch_id']}]
+    )
+}}
+
+-- Typed values are decoded once per distinct value (IDs, dates, codes), then joined back
+-- to the rows: the regular-expression work of the macros is paid per value, not per row.
+
+with source as (
+
+    select * from {{ source('obec_dmc', 'students') }}
+    {% if is_incremental() %}
+    where _batch_id > (select coalesce(max(batch_id), 0) from {{ this }})
+    {% endif %}
+
+),
+
+-- identifiers: normalized, classified, pseudonymized (no clear ID leaves staging)
+typed_ids as (
+
+    select distinct coalesce(citizen_id, '') as typed_id from source
+    union
+    select distinct coalesce(previous_id, '') from source
+
+),
+
+ids as (
+
+    select
+        typed_id,
+        {{ pseudonymize('person_id_norm') }} as person_key,
+        {{ person_id_class('person_id_norm') }} as id_class
+    from (
+        select typed_id, {{ normalize_person_id('typed_id') }} as person_id_norm
+        from typed_ids
+        offset 0
+    ) as normalized
+
+),
+
+-- birth dates (B.E.) and the age they give in each academic year
+typed_births as (
+
+    select distinct coalesce(birth_date, '') as typed_birth, cast(_academic_year as integer) as academic_year
+    from source
+
+),
+
+births as (
+
+    select
+        typed_birth,
+        academic_year,
+        birth_date,
+        {{ age_on_reference('birth_date', 'academic_year') }} as age
+    from (
+        select typed_birth, academic_year, {{ parse_thai_date('typed_birth', 'BE') }} as birth_date
+        from typed_births
+        offset 0
+    ) as parsed
+
+),
+
+-- codes through the crosswalk seeds
+typed_codes as (
+
+    select distinct
+        coalesce(sex, '') as typed_sex,
+        coalesce(prefix, '') as typed_prefix,
+        coalesce(grade, '') as typed_grade,
+        coalesce(status, '') as typed_status,
+        coalesce(nationality, '') as typed_nationality
+    from source
+
+),
+
+codes as (
+
+    select
+        typed_codes.*,
+        coalesce(sexes.sex, prefix_sex.sex) as sex,
+        grades.grade,
+        levels.isced,
+        statuses.status,
+        statuses.is_studying,
+        nationalities.nationality
+    from typed_codes
+    left join {{ ref('sex_crosswalk') }} as sexes
+        on {{ code_lookup_key('typed_codes.typed_sex') }} = sexes.spelling
+    left join lateral (
+        select prefixes.sex
+        from {{ ref('name_prefix_sex') }} as prefixes
+        where starts_with({{ code_lookup_key('typed_codes.typed_prefix') }}, prefixes.prefix)
+        order by length(prefixes.prefix) desc
+        limit 1
+    ) as prefix_sex on true
+    left join {{ ref('grade_crosswalk') }} as grades
+        on grades.source = 'OBEC' and {{ code_lookup_key('typed_codes.typed_grade') }} = grades.spelling
+    left join {{ ref('grade_levels') }} as levels
+        on grades.grade = levels.grade
+    left join {{ ref('status_crosswalk') }} as statuses
+        on statuses.source = 'OBEC' and {{ code_lookup_key('typed_codes.typed_status') }} = statuses.spelling
+    left join {{ ref('nationality_crosswalk') }} as nationalities
+        on {{ code_lookup_key('typed_codes.typed_nationality') }} = nationalities.spelling
+
+),
+
+renamed as (
+
+    select
+        -- lineage
+        source._batch_id as batch_id,
+        cast(source._academic_year as integer) as academic_year,
+        cast(source._term as integer) as term,
+        source._container as container,
+        source._locator as locator,
+
+        -- keys
+        btrim(source.student_key) as record_key,
+        btrim(source.school_code) as unit_code,
+
+        -- pseudonymized identifiers
+        person_ids.person_key,
+        person_ids.id_class,
+        previous_ids.person_key as previous_person_key,
+        previous_ids.id_class as previous_id_class,
+
+        -- decoded codes (sex: the code, else the name prefix)
+        codes.sex,
+        codes.grade,
+        codes.isced,
+        codes.status,
+        codes.is_studying,
+        codes.nationality,
+
+        -- dates and flags
+        births.birth_date,
+        births.age,
+        lower(btrim(source.is_repeater)) = 'true' as is_repeater,
+        lower(btrim(source.disadvantaged)) = 'true' as is_disadvantaged,
+        cast(nullif(btrim(source.updated_at), '') as timestamptz) as source_ts
+
+    from source
+    left join ids as person_ids
+        on coalesce(source.citizen_id, '') = person_ids.typed_id
+    left join ids as previous_ids
+        on coalesce(source.previous_id, '') = previous_ids.typed_id
+    left join births
+        on coalesce(source.birth_date, '') = births.typed_birth
+        and cast(source._academic_year as integer) = births.academic_year
+    left join codes
+        on coalesce(source.sex, '') = codes.typed_sex
+        and coalesce(source.prefix, '') = codes.typed_prefix
+        and coalesce(source.grade, '') = codes.typed_grade
+        and coalesce(source.status, '') = codes.typed_status
+        and coalesce(source.nationality, '') = codes.typed_nationality
+
+)
+
+select * from renamed
