@@ -1,9 +1,13 @@
 """
 ### Build the provincial warehouse (dbt, rendered by Cosmos)
 
-**What it does.** Runs the dbt project in `dbt_project/` against the warehouse:
-every seed, model and its tests is a task of its own, so a failing test names
-the model it guards.
+**What it does.** Runs the dbt project in `dbt_project/` into the `audit`
+schema: every seed and model is a task of its own; the quality gates (all dbt
+tests) run together in `dbt_project_test` once the whole build exists. When every
+error-severity gate passed, `publish_release` copies the build into a new
+numbered release (`release_NNNN`), repoints the `current` views at it and
+writes its files (CSV, XLSX, JSON, SDMX-CSV, HTML report, feedback per
+affiliation) under `var/releases/<province>/`. Its XCom names the release.
 
 **When it runs.** When every source of the province has landed (the extract
 DAGs' Assets), or by hand.
@@ -12,13 +16,17 @@ DAGs' Assets), or by hand.
 commands from `WAREHOUSE_URL` or the embedded cluster).
 
 **When it fails.** Open the failed task's log: a failing dbt test prints the
-test name and the count of failing rows. A connection error means the
+test name and the count of failing rows; nothing is published and the previous
+release stays current. The failing rows are kept in schema `audit_failures`
+and the scorecard in `audit.scorecard`. Failures are also appended to
+`var/alerts.log` (and posted to `EDU_ALERT_WEBHOOK_URL` when set). A connection error means the
 warehouse database is down: `make db-start` (or check `WAREHOUSE_URL`).
 """
 
 from __future__ import annotations
 
 import pendulum
+from airflow.sdk import task
 from cosmos import DbtDag
 
 from edu_platform.dag_defaults import default_args
@@ -28,8 +36,10 @@ from edu_platform.dbt_cosmos import (
     project_config,
     render_config,
 )
+from edu_platform.dbt_vars import province_dbt_vars
 from edu_platform.extract_dags import source_asset
 from edu_platform.province_config import load_province
+from edu_platform.release.publish_task import publish_latest_build
 
 _province = load_province()
 
@@ -39,6 +49,8 @@ build_warehouse = DbtDag(
     profile_config=profile_config,
     execution_config=execution_config,
     render_config=render_config,
+    # the province's code, area names and settings, from its configuration file
+    operator_args={"vars": province_dbt_vars(_province)},
     # All sources landed: an Asset schedule waits for every one of them.
     schedule=[source_asset(_province, name) for name in _province.sources],
     start_date=pendulum.datetime(2024, 5, 16, tz="Asia/Bangkok"),
@@ -48,3 +60,9 @@ build_warehouse = DbtDag(
     doc_md=__doc__,
     tags=["dbt", "stage:build", f"province:{_province.slug}"],
 )
+
+with build_warehouse:
+    # after every model and the gates: all of Cosmos's leaves must have succeeded
+    build_leaves = list(build_warehouse.leaves)
+    publish = task(task_id="publish_release")(publish_latest_build)()
+    build_leaves >> publish

@@ -96,6 +96,15 @@ def _print_summary(summary: NightlySummary, warehouse_url: str) -> None:
     out.print(runs)
     out.print(landed)
     out.print(tables)
+    release = summary.release
+    if release is None:
+        out.print("No release is published yet.")
+    else:
+        out.print(f"Current release: [bold]{release.release_number}[/] ({release.schema_name}, "
+                  f"published {release.published_at:%Y-%m-%d %H:%M %Z}): "
+                  f"{release.gates_passed} gates passed, {release.warnings} warned, "
+                  f"{release.revision_count} revisions, {release.withheld_cells} cells "
+                  f"withheld; files in {release.files_dir}")
 
 
 def _sources_env(args: argparse.Namespace, runtime: Runtime) -> dict[str, str]:

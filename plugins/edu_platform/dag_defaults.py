@@ -6,6 +6,8 @@ import os
 from datetime import timedelta
 from typing import Any
 
+from edu_platform.notifications import FailureNotifier
+
 
 def default_args(owner: str, execution_timeout: timedelta = timedelta(hours=1)) -> dict[str, Any]:
     return {
@@ -16,4 +18,5 @@ def default_args(owner: str, execution_timeout: timedelta = timedelta(hours=1)) 
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=15),
         "execution_timeout": execution_timeout,
+        "on_failure_callback": [FailureNotifier()],
     }

@@ -8,6 +8,7 @@ import psycopg
 
 from edu_platform.airflow_runner import DagRunOutcome, run_dag_in_process
 from edu_platform.province_config import ProvinceConfig
+from edu_platform.release.catalog import CatalogEntry, latest_release
 from edu_platform.setup_runtime import Progress, Runtime
 
 BUILD_DAG_ID = "build_warehouse"
@@ -28,6 +29,7 @@ class NightlySummary:
     outcomes: list[DagRunOutcome]
     tables: list[tuple[str, str, int]]
     landed: list[tuple[str, int, int, int]]  # source, received, loaded, quarantined
+    release: CatalogEntry | None  # the latest published release, after this run
 
     @property
     def succeeded(self) -> bool:
@@ -35,11 +37,13 @@ class NightlySummary:
 
 
 def warehouse_tables(warehouse_url: str) -> list[tuple[str, str, int]]:
-    """(schema, table, rows) of every table the pipeline wrote."""
+    """(schema, table, rows) of every table the pipeline wrote; releases are listed apart
+    (their tables are copies of the audit build's)."""
     with psycopg.connect(warehouse_url) as conn:
         names = conn.execute(
             "SELECT table_schema, table_name FROM information_schema.tables "
-            "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') "
+            "WHERE table_schema NOT IN ('pg_catalog', 'information_schema', 'audit_failures') "
+            "AND table_schema NOT LIKE 'release\\_%' "
             "AND table_type = 'BASE TABLE' ORDER BY 1, 2"
         ).fetchall()
         return [
@@ -73,4 +77,7 @@ def run_nightly(runtime: Runtime, province: ProvinceConfig, sources_env: dict[st
         # A failed source fails its own DAG; the others and the build still run.
         outcomes.append(outcome)
     url = runtime.databases.warehouse_url
-    return NightlySummary(province, outcomes, warehouse_tables(url), landed_by_source(url))
+    with psycopg.connect(url) as conn:
+        release = latest_release(conn)
+    return NightlySummary(province, outcomes, warehouse_tables(url), landed_by_source(url),
+                          release)

@@ -19,17 +19,23 @@ from tests.dbt.test_indicators_match_reference import (
     KEYS,
     compared_with_reference,
     land_and_build,
-    sim,  # noqa: F401  (module fixture)
 )
 from tests.integration.conftest import fresh_warehouse  # noqa: F401  (module fixture)
 
 pytest.importorskip("edu_simulators.servers")
+from edu_simulators.generator import generate  # noqa: E402
 from edu_simulators.reference import compute_reference  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
 FAILED = [("OPEC", 2567)]
 DBT_VARS = '{failed_affiliations: [{affiliation: OPEC, academic_year: 2567}]}'
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small province: what is checked is the flagging, not the scale."""
+    return generate("tiny", seed=21, out=tmp_path_factory.mktemp("tiny"))
 
 
 @pytest.fixture(scope="module")

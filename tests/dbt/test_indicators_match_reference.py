@@ -1,8 +1,9 @@
 """The dbt `indicators` table equals the simulators' independent pandas reference.
 
-A province is generated (`tiny` by default; set EDU_INDICATORS_PRESET=rayong for the full
-one), served by the simulator servers, landed through the real extraction into a fresh
-warehouse database, built with real dbt (`dbt build --select +indicators`), and every
+The `rayong` province with its imperfections on (the acceptance check of the warehouse;
+set EDU_INDICATORS_PRESET=tiny for a quick run) is generated, served by the simulator
+servers, landed through the real extraction into a fresh warehouse database, built with
+real dbt (`dbt build`: every model and gate), and every
 cell of `indicators` is compared with `compute_reference(sim_dir)`: the same set of cell
 keys, |value difference| <= 0.01, numerator and denominator likewise, the same flags.
 
@@ -23,19 +24,19 @@ import psycopg
 import pytest
 
 from edu_platform.dbt_runner import run_dbt
-from edu_platform.landing.extract import run_extraction
-from edu_platform.province_config import load_province
 from edu_platform.pseudonym_key import install_pseudonym_function
-from tests.integration.conftest import fresh_warehouse  # noqa: F401  (module fixture)
+from tests.integration.conftest import (  # noqa: F401  (module fixture)
+    fresh_warehouse,
+    land_simulated_province,
+)
 
 pytest.importorskip("edu_simulators.servers")
 from edu_simulators.generator import generate  # noqa: E402
 from edu_simulators.reference import compute_reference  # noqa: E402
-from edu_simulators.servers import running_servers  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
-PRESET = os.environ.get("EDU_INDICATORS_PRESET", "tiny")
+PRESET = os.environ.get("EDU_INDICATORS_PRESET", "rayong")
 SEED = 21
 KEYS = ["indicator", "academic_year", "area_code", "affiliation", "level", "grade",
         "age_group", "sex"]
@@ -107,29 +108,15 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def land_and_build(sim: Path, warehouse_url: str, scratch: Path,
-                   skipped: set[tuple[str, int]] = frozenset(),
+                   skipped: frozenset[tuple[str, int]] = frozenset(),
                    dbt_vars: str | None = None) -> str:
     """Every source, year and term extracted (except the `skipped` (source, year) pairs,
-    whose extraction "failed"), then `dbt build --select +indicators`; returns dbt's log."""
+    whose extraction "failed"), then `dbt build`; returns dbt's log."""
     with psycopg.connect(warehouse_url) as conn:
         install_pseudonym_function(conn, "test-" + secrets.token_hex(16))
         conn.commit()
-    province = load_province("rayong")
-    monkey = pytest.MonkeyPatch()
-    with running_servers(sim) as endpoints:
-        env = endpoints.env(drop_dir=sim / "drop",
-                            dlp_url=f"sqlite:///{sim / 'dlp' / 'itw.sqlite'}")
-        for key, value in env.items():
-            monkey.setenv(key, str(value))
-        for source in province.sources:
-            for year in province.academic_years:
-                if (source, year) in skipped:
-                    continue
-                for term in (1, 2):
-                    run_extraction(province, source, year, term, warehouse_url)
-    monkey.undo()
-    args = ["build", "--select", "+indicators", "--target-path", str(scratch / "target"),
-            "--log-path", str(scratch / "logs")]
+    land_simulated_province(sim, warehouse_url, skipped)
+    args = ["build", "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs")]
     result = run_dbt([*args, *(["--vars", dbt_vars] if dbt_vars else [])], warehouse_url)
     return result.stdout + result.stderr
 

@@ -52,7 +52,7 @@ def test_main_run_on_warehouse_url_is_idempotent_and_starts_no_cluster(scratch_d
         assert fingerprints[0]["obec_dmc__students"][0] > 0
         assert fingerprints[1] == fingerprints[0]
         with psycopg.connect(other.url("province_wh")) as conn:
-            assert conn.execute("select count(*) from marts.dim_level").fetchone()[0] == 25
+            assert conn.execute("select count(*) from audit.dim_level").fetchone()[0] == 25
         with psycopg.connect(other.url("airflow")) as conn:
             assert conn.execute("select count(*) from dag_run").fetchone()[0] >= 17
     finally:

@@ -61,6 +61,10 @@ class Imperfections:
     onab_missing_school: float = 0.01
     onab_unknown_age: float = 0.02
     dopa_total_mismatch: float = 0.004
+    # A population register that misses this share of residents (migrants not registered,
+    # say). Off by default: at 0.1 or more the province's NER exceeds 105, which is an
+    # error gate (quality.md), so tests switch it up to see a release blocked.
+    dopa_undercount: float = 0.0
 
     @classmethod
     def none(cls) -> Imperfections:

@@ -27,7 +27,9 @@ class DopaWriter:
         dice = run.renderer("dopa-defects", prov.spec.code).dice
         names = {d.code: d.name_th for d in prov.spec.districts}
         cells: dict[tuple[int, str, int], dict[str, int]] = {}
+        kept_share = 1.0 - run.rates.dopa_undercount
         for district, year, age, sex, n in counts:
+            n = round(n * kept_share)
             cells.setdefault((year, district, age), {})[sex] = n
             run.ledger.population.append({"district_code": district, "ce_year": year, "age": age,
                                           "sex": sex, "count": n})

@@ -1,0 +1,205 @@
+"""Write-audit-publish on a real build: releases are numbered, complete and immutable.
+
+The `tiny` province is landed and built with real dbt into a fresh database, then
+published twice (release 1, then release 2 with no revisions). A second world, generated
+with the DOPA register missing half its residents (`dopa_undercount`), is landed and
+built into the same warehouse: the province NER gate fails, nothing is published, and
+release 2, `current`, the catalog and the release files stay byte for byte as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from edu_platform.dbt_runner import run_dbt
+from edu_platform.province_config import load_province
+from edu_platform.release.gates import latest_gate_outcome
+from edu_platform.release.publish import GatesFailed, PublishedRelease, publish_release
+from tests.dbt.test_indicators_match_reference import land_and_build
+from tests.integration.conftest import (  # noqa: F401  (module fixture)
+    fresh_warehouse,
+    land_simulated_province,
+)
+
+pytest.importorskip("edu_simulators.servers")
+from edu_simulators.generator import Imperfections, generate  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+RELEASE_FILES = ("indicators.csv", "indicators.xlsx", "indicators.json", "indicators_sdmx.csv",
+                 "report.html", "manifest.json")
+
+
+@dataclass(frozen=True)
+class Published:
+    url: str
+    first: PublishedRelease
+    second: PublishedRelease
+    files_root: Path
+
+
+@pytest.fixture(scope="module")
+def published(fresh_warehouse: str,  # noqa: F811
+              tmp_path_factory: pytest.TempPathFactory) -> Published:
+    sim = generate("tiny", seed=21, out=tmp_path_factory.mktemp("tiny"))
+    log = land_and_build(sim, fresh_warehouse, tmp_path_factory.mktemp("dbt"))
+    assert "ERROR=0" in log, log[-4000:]
+    files_root = tmp_path_factory.mktemp("releases")
+    province = load_province("rayong")
+    first = publish_release(fresh_warehouse, province, files_root)
+    second = publish_release(fresh_warehouse, province, files_root)
+    return Published(fresh_warehouse, first, second, files_root)
+
+
+def rows(url: str, statement: str | sql.Composable, params: tuple = ()) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(statement, params).fetchall()
+
+
+def tables_of(url: str, schema: str) -> set[str]:
+    return {name for (name,) in rows(
+        url, "select table_name from information_schema.tables where table_schema = %s",
+        (schema,))}
+
+
+def fingerprint(url: str, files_dir: Path) -> dict[str, str]:
+    """A digest of every table of release_0002, every view of `current` (definition and
+    rows), the catalog, and every file of the release folder."""
+    digest: dict[str, str] = {}
+    for schema in ("release_0002", "current", "releases"):
+        for table in sorted(tables_of(url, schema)):
+            (value,) = rows(url, sql.SQL(
+                "select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) "
+                "from {} as t").format(sql.Identifier(schema, table)))[0]
+            digest[f"{schema}.{table}"] = value
+    for name, definition in rows(url, "select viewname, definition from pg_views "
+                                      "where schemaname = 'current' order by 1"):
+        digest[f"view current.{name}"] = definition
+    for path in sorted(files_dir.rglob("*")):
+        if path.is_file():
+            digest[str(path.relative_to(files_dir))] = hashlib.sha256(
+                path.read_bytes()).hexdigest()
+    return digest
+
+
+# -- tests --------------------------------------------------------------------------------
+
+def test_first_release_holds_marts_indicators_quality_and_notes(published: Published) -> None:
+    assert (published.first.number, published.first.schema) == (1, "release_0001")
+    audit = tables_of(published.url, "audit")
+    release = tables_of(published.url, "release_0001")
+    marts = {t for t in audit if t.startswith(("dim_", "fct_"))}
+    assert marts and marts <= release
+    assert {"indicators", "scorecard", "methodology_notes", "revisions", "quality_gates",
+            "indicator_definitions", "grade_crosswalk"} <= release
+    sections = {s for (s,) in rows(published.url,
+                                   "select distinct section from release_0001.methodology_notes")}
+    assert {"settings", "interpretation", "code_list", "population"} <= sections
+    (audit_cells,) = rows(published.url, "select count(*) from audit.indicators")[0]
+    (release_cells,) = rows(published.url, "select count(*) from release_0001.indicators")[0]
+    assert release_cells == audit_cells > 0
+
+
+def test_release_files_are_written(published: Published) -> None:
+    folder = published.files_root / "rayong" / "release_0001"
+    assert published.first.files_dir == folder
+    for name in RELEASE_FILES:
+        assert (folder / name).stat().st_size > 0, name
+    assert list((folder / "feedback").glob("*.xlsx"))
+    (files_dir,) = rows(published.url, "select files_dir from releases.catalog "
+                                       "where release_number = 1")[0]
+    assert files_dir == str(folder)
+
+
+def test_withheld_and_capped_cells_follow_the_flags(published: Published) -> None:
+    cells = rows(published.url, """
+        select a.indicator, a.flags, a.value, r.value, r.value_published, r.withheld
+        from audit.indicators as a
+        join release_0001.indicators as r using (indicator, academic_year, area_code,
+            affiliation, level, grade, age_group, sex)""")
+    assert cells
+    for indicator, flags, audit_value, value, published_value, withheld in cells:
+        flag_set = set((flags or "").split(","))
+        expect_withheld = bool(flag_set & {"dirty", "incomplete"})
+        assert withheld is expect_withheld
+        if expect_withheld:
+            assert value is None and published_value is None
+        elif "capped" in flag_set:
+            assert published_value == (0 if indicator == "OOSR" else 100)
+            assert value == audit_value
+        else:
+            assert published_value == value == audit_value
+
+
+def test_second_clean_release_lists_no_revisions(published: Published) -> None:
+    assert published.second.number == 2
+    assert published.second.revision_count == 0
+    assert rows(published.url, "select count(*) from release_0002.revisions")[0][0] == 0
+    catalog = rows(published.url, "select release_number, revision_count "
+                                  "from releases.catalog order by 1")
+    assert [number for number, _ in catalog] == [1, 2]
+
+
+def test_current_points_at_the_latest_release(published: Published) -> None:
+    assert rows(published.url, "select release_number from current.release") == [(2,)]
+    for (definition,) in rows(published.url, "select definition from pg_views "
+                                             "where schemaname = 'current' "
+                                             "and viewname <> 'release'"):
+        assert "release_0002." in definition
+    assert rows(published.url, "select count(*) from current.indicators") == rows(
+        published.url, "select count(*) from release_0002.indicators")
+
+
+def test_revisions_name_the_cells_that_changed(published: Published) -> None:
+    """A scratch copy of release 2 with one value changed and one cell removed."""
+    from edu_platform.release.published_indicators import create_revisions
+
+    with psycopg.connect(published.url) as conn:
+        conn.execute("create schema scratch_release")
+        conn.execute("create table scratch_release.indicators as "
+                     "table release_0002.indicators")
+        changed = conn.execute(
+            "update scratch_release.indicators set value_published = value_published + 1 "
+            "where ctid = (select min(ctid) from scratch_release.indicators "
+            "where value_published is not null) returning indicator").fetchone()
+        conn.execute("delete from scratch_release.indicators where ctid = "
+                     "(select max(ctid) from scratch_release.indicators)")
+        conn.execute(create_revisions("scratch_release", "release_0002"))
+        revisions = conn.execute("select change, indicator from scratch_release.revisions "
+                                 "order by change").fetchall()
+        conn.rollback()
+    assert [change for change, _ in revisions] == ["changed", "removed"]
+    assert revisions[0][1] == changed[0]
+
+
+def test_failed_error_gate_publishes_nothing(published: Published,
+                                             tmp_path_factory: pytest.TempPathFactory) -> None:
+    before = fingerprint(published.url, published.files_root)
+    undercounted = generate("tiny", seed=21, out=tmp_path_factory.mktemp("undercount"),
+                            imperfections=Imperfections(dopa_undercount=0.5))
+    land_simulated_province(undercounted, published.url)
+    scratch = tmp_path_factory.mktemp("dbt-failing")
+    result = run_dbt(["build", "--target-path", str(scratch / "target"),
+                      "--log-path", str(scratch / "logs")], published.url)
+    assert result.returncode != 0
+    assert "indicators_province_ner_aner_at_most_105" in result.stdout
+
+    with psycopg.connect(published.url) as conn:
+        outcome = latest_gate_outcome(conn)
+    assert any("indicators_province_ner_aner_at_most_105" in gate for gate in outcome.blocking)
+    with pytest.raises(GatesFailed, match="indicators_province_ner_aner_at_most_105"):
+        publish_release(published.url, load_province("rayong"), published.files_root)
+
+    assert fingerprint(published.url, published.files_root) == before
+    assert not (published.files_root / "rayong" / "release_0003").exists()
+    # the failing rows and the scorecard are still written for the people who must fix them
+    (failing,) = rows(published.url, "select count(*) from audit_failures."
+                                     "indicators_province_ner_aner_at_most_105")[0]
+    assert failing > 0
+    assert rows(published.url, "select count(*) from audit.scorecard")[0][0] > 0
