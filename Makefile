@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
 PROVINCE ?= rayong
 PRESET   ?= rayong
 
@@ -15,6 +16,7 @@ help:
 	@echo "make test    run the whole test suite (ruff + pytest)"
 	@echo "make up      start the Airflow UI and scheduler;  make down  stops them"
 	@echo "make db-start / db-stop / db-status   the embedded PostgreSQL"
+	@echo "make docs    generate and serve the dbt documentation (models, columns, lineage)"
 	@echo "make lock    regenerate constraints.txt from a working install"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -28,9 +30,16 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 run: $(STAMP)
 	$(BIN)/edu run --province $(PROVINCE) --preset $(PRESET)
 
-test: $(STAMP)
+# the report's browser test drives Debian's Chromium, with Thai fonts
+$(CHROMIUM): | $(STAMP)
+	$(BIN)/python -m edu_platform.debian_packages chromium fonts-thai-tlwg
+
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+docs: $(STAMP)
+	$(BIN)/edu docs --serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

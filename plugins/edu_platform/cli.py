@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from rich.console import Console
 from rich.table import Table
 
-from edu_platform import airflow_runner
+from edu_platform import airflow_runner, status
 from edu_platform.airflow_env import airflow_environment
 from edu_platform.databases import resolve_databases
 from edu_platform.nightly import NightlySummary, run_nightly
@@ -133,6 +133,68 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    databases = resolve_databases()
+    databases.prepare()
+    runs = Table(title="Latest DAG runs")
+    for column in ("DAG", "run", "state", "started", "ended"):
+        runs.add_column(column)
+    for row in status.latest_dag_runs(databases.airflow_url, args.limit):
+        colour = {"success": "green", "failed": "red"}.get(row.state, "yellow")
+        runs.add_row(row.dag_id, row.run_id, f"[{colour}]{row.state}[/]",
+                     f"{row.started:%Y-%m-%d %H:%M}" if row.started else "",
+                     f"{row.ended:%Y-%m-%d %H:%M}" if row.ended else "")
+    releases = Table(title="Releases (newest first; `current` is the first)")
+    for column in ("release", "published", "gates passed", "warned", "revisions",
+                   "withheld", "files"):
+        releases.add_column(column)
+    for row in status.releases(databases.warehouse_url, args.limit):
+        releases.add_row(str(row.number), f"{row.published_at:%Y-%m-%d %H:%M}",
+                         str(row.gates_passed), str(row.warnings), str(row.revisions),
+                         str(row.withheld), row.files_dir or "")
+    out = Console()
+    out.print(runs)
+    out.print(releases)
+    return 0
+
+
+def cmd_quarantine(args: argparse.Namespace) -> int:
+    databases = resolve_databases()
+    databases.prepare()
+    rows = status.quarantine(databases.warehouse_url, args.source, args.limit)
+    table = Table(title=f"Quarantine of {args.source} (newest first, at most {args.limit})")
+    for column in ("year", "term", "file or page", "record key", "reason", "detail", "rows"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(str(row.academic_year or ""), str(row.term or ""), row.container,
+                      row.record_key or "", row.reason, (row.detail or "")[:80],
+                      str(row.rows_counted))
+    Console().print(table if rows else f"nothing quarantined for {args.source}")
+    return 0
+
+
+def cmd_sim(args: argparse.Namespace) -> int:
+    """The simulators are a separate package: driven through their own command."""
+    import subprocess
+
+    from edu_platform.paths import venv_bin
+
+    command = [str(venv_bin() / "edu-sim"), args.action, "--preset", args.preset]
+    return subprocess.run(command, check=False).returncode
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from edu_platform.dbt_docs import generate_docs, serve_docs
+
+    runtime = prepare_runtime(_progress)
+    _progress("generating the dbt documentation (models, columns, lineage)")
+    page = generate_docs(runtime.databases.warehouse_url)
+    console.print(f"dbt docs: {page}")
+    if args.serve:
+        serve_docs(page.parent, args.port)
+    return 0
+
+
 def cmd_up(args: argparse.Namespace) -> int:
     runtime = prepare_runtime(_progress)
     _progress("starting the Airflow services (api-server, scheduler, dag-processor, triggerer)")
@@ -177,9 +239,29 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--sources", choices=["simulators", "environment"], default="simulators",
                      help="the built-in simulators (default) or endpoints from the environment")
     run.add_argument("--preset", default="rayong", help="simulator preset (tiny, rayong, ...)")
-    run.add_argument("--stages", default="extract,build",
-                     help="comma-separated stages to run: extract, build (default: both)")
+    run.add_argument("--stages", default="extract,build,docs",
+                     help="comma-separated stages to run: extract, build (with publication), "
+                          "docs (default: all three)")
     run.set_defaults(func=cmd_run)
+
+    status_cmd = sub.add_parser("status", help="the latest DAG runs and releases")
+    status_cmd.add_argument("--limit", type=int, default=10)
+    status_cmd.set_defaults(func=cmd_status)
+
+    quarantine = sub.add_parser("quarantine", help="list a source's quarantined records")
+    quarantine.add_argument("source", help="source name, e.g. opec_psis")
+    quarantine.add_argument("--limit", type=int, default=50)
+    quarantine.set_defaults(func=cmd_quarantine)
+
+    sim = sub.add_parser("sim", help="start, stop or check the source simulators")
+    sim.add_argument("action", choices=["start", "stop", "status"])
+    sim.add_argument("--preset", default="rayong")
+    sim.set_defaults(func=cmd_sim)
+
+    docs = sub.add_parser("docs", help="generate (and serve) the dbt documentation")
+    docs.add_argument("--serve", action="store_true", help="serve it on http://127.0.0.1:PORT")
+    docs.add_argument("--port", type=int, default=8081)
+    docs.set_defaults(func=cmd_docs)
 
     sub.add_parser("up", help="start the Airflow UI and scheduler").set_defaults(func=cmd_up)
     sub.add_parser("down", help="stop the Airflow services").set_defaults(func=cmd_down)

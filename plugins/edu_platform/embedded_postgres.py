@@ -21,13 +21,15 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from edu_platform import debian_packages
+
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 55432
 SERVER_USER = "postgres"
 INSTALL_HINT = (
     "PostgreSQL server binaries (initdb, pg_ctl) were not found. Install Debian's "
-    "package with `apt-get update && apt-get install -y postgresql`, or set "
+    f"package with `{debian_packages.install_command(['postgresql'])}`, or set "
     "EDU_PG_BINDIR to the folder that holds them, or set WAREHOUSE_URL to use an "
     "existing server."
 )
@@ -66,11 +68,9 @@ def find_bindir(install: bool = True) -> Path:
     for bindir in _candidate_bindirs():
         if (bindir / "initdb").exists() and (bindir / "pg_ctl").exists():
             return bindir
-    if install and os.geteuid() == 0 and shutil.which("apt-get"):
+    if install and debian_packages.can_install():
         log.warning("PostgreSQL server binaries missing: installing Debian's postgresql package")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql"], check=True, env=env)
+        debian_packages.install(["postgresql"])
         return find_bindir(install=False)
     raise PostgresUnavailable(INSTALL_HINT)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import psycopg
 
 from edu_platform.airflow_runner import DagRunOutcome, run_dag_in_process
+from edu_platform.dbt_docs import generate_docs
 from edu_platform.province_config import ProvinceConfig
 from edu_platform.release.catalog import CatalogEntry, latest_release
 from edu_platform.setup_runtime import Progress, Runtime
@@ -14,7 +15,7 @@ from edu_platform.setup_runtime import Progress, Runtime
 BUILD_DAG_ID = "build_warehouse"
 
 
-STAGES = ("extract", "build")
+STAGES = ("extract", "build", "docs")
 
 
 def nightly_dag_ids(province: ProvinceConfig, stages: tuple[str, ...] = STAGES) -> list[str]:
@@ -77,6 +78,9 @@ def run_nightly(runtime: Runtime, province: ProvinceConfig, sources_env: dict[st
         # A failed source fails its own DAG; the others and the build still run.
         outcomes.append(outcome)
     url = runtime.databases.warehouse_url
+    if "docs" in stages:
+        progress("generating the dbt documentation for analysts (edu docs --serve shows it)")
+        generate_docs(url)
     with psycopg.connect(url) as conn:
         release = latest_release(conn)
     return NightlySummary(province, outcomes, warehouse_tables(url), landed_by_source(url),

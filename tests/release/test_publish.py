@@ -164,12 +164,13 @@ def test_revisions_name_the_cells_that_changed(published: Published) -> None:
         conn.execute("create schema scratch_release")
         conn.execute("create table scratch_release.indicators as "
                      "table release_0002.indicators")
+        # delete first: an update writes a new row version, at the end of the table
+        conn.execute("delete from scratch_release.indicators where ctid = "
+                     "(select max(ctid) from scratch_release.indicators)")
         changed = conn.execute(
             "update scratch_release.indicators set value_published = value_published + 1 "
             "where ctid = (select min(ctid) from scratch_release.indicators "
             "where value_published is not null) returning indicator").fetchone()
-        conn.execute("delete from scratch_release.indicators where ctid = "
-                     "(select max(ctid) from scratch_release.indicators)")
         conn.execute(create_revisions("scratch_release", "release_0002"))
         revisions = conn.execute("select change, indicator from scratch_release.revisions "
                                  "order by change").fetchall()
@@ -203,3 +204,28 @@ def test_failed_error_gate_publishes_nothing(published: Published,
                                      "indicators_province_ner_aner_at_most_105")[0]
     assert failing > 0
     assert rows(published.url, "select count(*) from audit.scorecard")[0][0] > 0
+
+
+def test_cli_shows_releases_and_quarantine(published: Published, runtime) -> None:
+    """`edu status` and `edu quarantine`, pointed at this warehouse by WAREHOUSE_URL."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "WAREHOUSE_URL": published.url,
+           "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": runtime.databases.airflow_url,
+           "COLUMNS": "200"}
+    shown = subprocess.run([sys.executable, "-m", "edu_platform.cli", "status"], env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    release_lines = [line for line in shown.stdout.splitlines()
+                     if str(published.files_root) in line]
+    assert len(release_lines) == 2  # releases 2 and 1, each with its folder
+    (reason, count), = rows(published.url, "select reason, count(*) from raw.quarantine "
+                                           "where source = 'opec_psis' group by reason "
+                                           "order by count(*) desc limit 1")
+    listed = subprocess.run([sys.executable, "-m", "edu_platform.cli", "quarantine",
+                             "opec_psis", "--limit", "500"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.count(reason) >= min(count, 1)

@@ -1,0 +1,32 @@
+"""dbt's documentation site (models, columns in English and Thai, lineage) for analysts."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+from pathlib import Path
+
+from edu_platform.dbt_runner import run_dbt
+from edu_platform.paths import var_dir
+
+
+def docs_dir() -> Path:
+    return var_dir() / "dbt-docs"
+
+
+def generate_docs(warehouse_url: str) -> Path:
+    """`dbt docs generate --static`: one self-contained page that opens offline."""
+    target = docs_dir()
+    result = run_dbt(["docs", "generate", "--static", "--target-path", str(target)],
+                     warehouse_url)
+    if result.returncode != 0:
+        raise RuntimeError("dbt docs generate failed: "
+                           + (result.stdout + result.stderr).strip().splitlines()[-1])
+    return target / "static_index.html"
+
+
+def serve_docs(folder: Path, port: int) -> None:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        print(f"serving http://127.0.0.1:{port}/static_index.html (Ctrl-C to stop)")
+        server.serve_forever()
