@@ -12,7 +12,8 @@ with obec as (
         'obec_dmc' as source, 'OBEC' as affiliation, batch_id, academic_year, term,
         container, record_key, unit_code, person_key, id_class, previous_person_key,
         previous_id_class, sex, birth_date, age, grade, isced, status, is_studying,
-        is_repeater, source_ts, cast(null as text) as learner_key
+        is_repeater, source_ts, cast(null as text) as learner_key,
+        locator, cast(null as integer) as typed_age
     from {{ ref('stg_obec_dmc__students') }}
 
 ),
@@ -23,7 +24,7 @@ ovec as (
         'ovec_vec', 'OVEC', batch_id, academic_year, term,
         container, record_key, unit_code, person_key, id_class, previous_person_key,
         previous_id_class, sex, birth_date, age, grade, isced, status, is_studying,
-        is_repeater, source_ts, cast(null as text)
+        is_repeater, source_ts, cast(null as text), locator, cast(null as integer)
     from {{ ref('stg_ovec_vec__enrollments') }}
 
 ),
@@ -34,7 +35,7 @@ opec as (
         'opec_psis', 'OPEC', batch_id, academic_year, term,
         container, record_key, unit_code, person_key, id_class, previous_person_key,
         previous_id_class, sex, birth_date, age, grade, isced, status, is_studying,
-        is_repeater, source_ts, cast(null as text)
+        is_repeater, source_ts, cast(null as text), locator, cast(null as integer)
     from {{ ref('stg_opec_psis__students') }}
 
 ),
@@ -45,7 +46,7 @@ dla as (
         'dla_lec', 'DLA', batch_id, academic_year, term,
         container, record_key, unit_code, person_key, id_class, previous_person_key,
         previous_id_class, sex, birth_date, age, grade, isced, status, is_studying,
-        is_repeater, source_ts, cast(null as text)
+        is_repeater, source_ts, cast(null as text), locator, typed_age
     from {{ ref('stg_dla_lec__learners') }}
 
 ),
@@ -70,7 +71,8 @@ dlp as (
         learner.sex, learner.birth_date,
         {{ age_on_reference('learner.birth_date', 'registration.academic_year') }},
         registration.nfe_level, levels.isced, registration.status, registration.is_registered,
-        cast(null as boolean), registration.source_ts, registration.learner_key
+        cast(null as boolean), registration.source_ts, registration.learner_key,
+        cast(null as text), cast(null as integer)
     from {{ ref('stg_dlp_itw__registration') }} as registration
     left join dlp_learners as learner
         on registration.learner_id = learner.learner_id
