@@ -11,15 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from edu_platform.debian_packages import install_command
 from edu_platform.paths import var_dir
+from tests.browser import chromium
 from tests.publication.conftest import PROVINCE_EN, PROVINCE_TH, Published
 from tests.publication.expected import query
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; the Makefile's test path installs it
-BROWSER_PACKAGES = ("chromium", "fonts-thai-tlwg")
 # Per chart: its size and how many bars and withheld marks have a visible size.
 CHART_GEOMETRY = """section => [...section.querySelectorAll('svg.chart')].map(svg => {
     const visible = el => {
@@ -43,13 +41,8 @@ class OpenedReport:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs it, or run "
-                    f"`{install_command(BROWSER_PACKAGES)}`")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield chromium
-        chromium.close()
+    with chromium() as opened:
+        yield opened
 
 
 @pytest.fixture(scope="module")
