@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 PROVINCE ?= rayong
 PRESET   ?= rayong
 
-.PHONY: run test lint up down db-start db-stop db-status setup env lock clean-var help
+.PHONY: run test lint docs bench up down db-start db-stop db-status setup env lock clean-var help
 
 help:
 	@echo "make run     run the nightly pipeline end to end (embedded PostgreSQL, simulators)"
@@ -17,6 +17,7 @@ help:
 	@echo "make up      start the Airflow UI and scheduler;  make down  stops them"
 	@echo "make db-start / db-stop / db-status   the embedded PostgreSQL"
 	@echo "make docs    generate and serve the dbt documentation (models, columns, lineage)"
+	@echo "make bench   benchmarks: PRESET=tiny|rayong|national, ONLY=loader,extract,dbt,e2e,parse"
 	@echo "make lock    regenerate constraints.txt from a working install"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -41,6 +42,10 @@ test: $(STAMP) $(CHROMIUM)
 docs: $(STAMP)
 	$(BIN)/edu docs --serve
 
+# not part of `make test`: figures in bench/results/, summary in README "Performance"
+bench: $(STAMP)
+	$(BIN)/python -m bench --preset $(PRESET) $(if $(ONLY),--only $(ONLY))
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
@@ -48,7 +53,7 @@ setup: $(STAMP)
 	$(BIN)/edu setup
 
 up: $(STAMP)
-	$(BIN)/edu up
+	$(BIN)/edu up --preset $(PRESET)
 
 down: $(STAMP)
 	$(BIN)/edu down

@@ -107,17 +107,21 @@ def _print_summary(summary: NightlySummary, warehouse_url: str) -> None:
                   f"withheld; files in {release.files_dir}")
 
 
-def _sources_env(args: argparse.Namespace, runtime: Runtime) -> dict[str, str]:
-    if args.sources == "environment":
-        _progress("sources: endpoints and credentials from the environment")
-        return {}
-    _progress(f"starting the source simulators (preset {args.preset})")
+def _simulators_env(preset: str, runtime: Runtime) -> dict[str, str]:
+    _progress(f"starting the source simulators (preset {preset})")
     cluster = runtime.databases.embedded
     dlp_url = None
     if cluster is not None:
         cluster.ensure_database(DLP_SIMULATOR_DB)
         dlp_url = cluster.url(DLP_SIMULATOR_DB, driver="postgresql+psycopg")
-    return start_simulators(args.preset, dlp_url)
+    return start_simulators(preset, dlp_url)
+
+
+def _sources_env(args: argparse.Namespace, runtime: Runtime) -> dict[str, str]:
+    if args.sources == "environment":
+        _progress("sources: endpoints and credentials from the environment")
+        return {}
+    return _simulators_env(args.preset, runtime)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -197,8 +201,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def cmd_up(args: argparse.Namespace) -> int:
     runtime = prepare_runtime(_progress)
+    sources = _simulators_env(args.preset, runtime) if args.preset else {}
     _progress("starting the Airflow services (api-server, scheduler, dag-processor, triggerer)")
-    started = airflow_runner.start_services(runtime.airflow_env)
+    started = airflow_runner.start_services({**runtime.airflow_env, **sources})
     console.print(f"Airflow UI: {airflow_runner.ui_url()}"
                   + (f" (started: {', '.join(started)})" if started else " (already running)"))
     credentials = airflow_runner.ui_credentials()
@@ -263,7 +268,12 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("--port", type=int, default=8081)
     docs.set_defaults(func=cmd_docs)
 
-    sub.add_parser("up", help="start the Airflow UI and scheduler").set_defaults(func=cmd_up)
+    up = sub.add_parser("up", help="start the Airflow UI and scheduler")
+    up.add_argument("--preset", default=None,
+                    help="also start the source simulators of this preset (tiny, rayong, ...) "
+                         "and give the services their endpoints; default: the sources' "
+                         "endpoints and credentials from the environment")
+    up.set_defaults(func=cmd_up)
     sub.add_parser("down", help="stop the Airflow services").set_defaults(func=cmd_down)
     return parser
 
