@@ -12,8 +12,9 @@ affiliation) under `var/releases/<province>/`. Its XCom names the release.
 **When it runs.** When every source of the province has landed (the extract
 DAGs' Assets), or by hand.
 
-**What it needs.** The `warehouse` Airflow connection (set by the project's
-commands from `WAREHOUSE_URL` or the embedded cluster).
+**What it needs.** The `warehouse_transformer` (dbt) and `warehouse_publisher`
+(publish) Airflow connections, set by the project's commands from `WAREHOUSE_URL`
+or the embedded cluster.
 
 **When it fails.** Open the failed task's log: a failing dbt test prints the
 test name and the count of failing rows; nothing is published and the previous

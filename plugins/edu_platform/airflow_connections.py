@@ -1,4 +1,4 @@
-"""The warehouse URL inside an Airflow task, from the `warehouse` Airflow connection."""
+"""The warehouse URL inside an Airflow task, from one of the warehouse Airflow connections."""
 
 from __future__ import annotations
 

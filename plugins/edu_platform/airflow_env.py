@@ -14,10 +14,23 @@ from urllib.parse import unquote, urlsplit
 from edu_platform.databases import Databases
 from edu_platform.local_secrets import load_secrets
 from edu_platform.paths import airflow_home, dags_dir, plugins_dir, venv_bin
+from edu_platform.security.logins import login_url
+from edu_platform.security.roles import ANALYST, LOADER, PUBLISHER, TRANSFORMER
 
 API_HOST = "127.0.0.1"
 UI_USER = "operator"
-WAREHOUSE_CONN_ID = "warehouse"
+# Each step reaches the warehouse as its own role (edu_platform.security); the
+# set-up's user (the superuser of the embedded cluster) never reaches a task.
+WAREHOUSE_CONN_ID = "warehouse"  # read-only: the published releases, as an analyst
+WAREHOUSE_LOADER_CONN_ID = "warehouse_loader"
+WAREHOUSE_TRANSFORMER_CONN_ID = "warehouse_transformer"
+WAREHOUSE_PUBLISHER_CONN_ID = "warehouse_publisher"
+CONNECTION_ROLES = {
+    WAREHOUSE_CONN_ID: ANALYST,
+    WAREHOUSE_LOADER_CONN_ID: LOADER,
+    WAREHOUSE_TRANSFORMER_CONN_ID: TRANSFORMER,
+    WAREHOUSE_PUBLISHER_CONN_ID: PUBLISHER,
+}
 
 
 def airflow_connection_json(libpq_url: str) -> str:
@@ -33,6 +46,15 @@ def airflow_connection_json(libpq_url: str) -> str:
             "schema": parts.path.lstrip("/"),
         }
     )
+
+
+def warehouse_connections(warehouse_url: str) -> dict[str, str]:
+    """`AIRFLOW_CONN_*` of every warehouse connection: the database of `warehouse_url`
+    (set-up's URL), each logging in as its step's role."""
+    secrets = load_secrets()
+    return {f"AIRFLOW_CONN_{conn_id.upper()}":
+            airflow_connection_json(login_url(warehouse_url, role, secrets))
+            for conn_id, role in CONNECTION_ROLES.items()}
 
 
 def api_port() -> int:
@@ -69,7 +91,5 @@ def airflow_environment(databases: Databases) -> dict[str, str]:
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DO_NOT_TRACK": "1",
-        f"AIRFLOW_CONN_{WAREHOUSE_CONN_ID.upper()}": airflow_connection_json(
-            databases.warehouse_url
-        ),
+        **warehouse_connections(databases.warehouse_url),
     }

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from edu_platform.embedded_postgres import DEFAULT_PORT, EmbeddedPostgres, ensure_database
 from edu_platform.local_secrets import load_secrets
 from edu_platform.paths import var_dir
+from edu_platform.security.redaction import RedactedUrl
 
 WAREHOUSE_DB = "warehouse"
 AIRFLOW_DB = "airflow"
@@ -39,7 +40,8 @@ class Databases:
 
 def with_database(url: str, database: str, scheme: str | None = None) -> str:
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{database}", scheme=scheme or parts.scheme))
+    return RedactedUrl(urlunsplit(parts._replace(path=f"/{database}",
+                                                 scheme=scheme or parts.scheme)))
 
 
 def embedded_cluster() -> EmbeddedPostgres:
@@ -56,16 +58,17 @@ def resolve_databases() -> Databases:
     if configured:
         derived = airflow_url is None
         return Databases(
-            warehouse_url=configured,
-            airflow_url=airflow_url
-            or with_database(configured, AIRFLOW_DB, scheme="postgresql+psycopg2"),
+            warehouse_url=RedactedUrl(configured),
+            airflow_url=RedactedUrl(airflow_url or with_database(
+                configured, AIRFLOW_DB, scheme="postgresql+psycopg2")),
             embedded=None,
             airflow_db_derived=derived,
         )
     cluster = embedded_cluster()
     return Databases(
         warehouse_url=cluster.url(WAREHOUSE_DB),
-        airflow_url=airflow_url or cluster.url(AIRFLOW_DB, driver="postgresql+psycopg2"),
+        airflow_url=RedactedUrl(airflow_url or cluster.url(AIRFLOW_DB,
+                                                           driver="postgresql+psycopg2")),
         embedded=cluster,
         airflow_db_derived=False,
     )

@@ -1,4 +1,8 @@
-"""Running the dbt CLI outside Airflow (set-up's `dbt parse`, docs, tests)."""
+"""Running the dbt CLI outside Airflow (set-up's `dbt parse`, docs, tests).
+
+The pipeline's dbt logs in as the transformer role (`run_dbt_as_transformer`);
+`run_dbt` takes any URL (tests of macros on scratch schemas use set-up's).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
 from edu_platform.paths import dbt_project_dir, venv_bin
+from edu_platform.security.logins import login_url
+from edu_platform.security.roles import TRANSFORMER
 
 
 def dbt_environment(warehouse_url: str) -> dict[str, str]:
@@ -31,3 +37,10 @@ def run_dbt(args: Sequence[str], warehouse_url: str,
         [str(venv_bin() / "dbt"), *args], cwd=dbt_project_dir(), env=env,
         text=True, capture_output=True,
     )
+
+
+def run_dbt_as_transformer(args: Sequence[str], warehouse_url: str,
+                           extra_env: Mapping[str, str] | None = None
+                           ) -> subprocess.CompletedProcess[str]:
+    """dbt on the database of set-up's `warehouse_url`, logged in as the transformer."""
+    return run_dbt(args, login_url(warehouse_url, TRANSFORMER), extra_env)

@@ -15,13 +15,14 @@ import stat
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
 from edu_platform import debian_packages
+from edu_platform.security.redaction import RedactedUrl
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ def find_bindir(install: bool = True) -> Path:
 class EmbeddedPostgres:
     data_dir: Path
     port: int
-    password: str
+    password: str = field(repr=False)
     superuser: str = "postgres"
 
     @property
@@ -87,7 +88,8 @@ class EmbeddedPostgres:
         return self.data_dir.parent / f"{self.data_dir.name}.log"
 
     def url(self, database: str, driver: str = "postgresql") -> str:
-        return f"{driver}://{self.superuser}:{self.password}@127.0.0.1:{self.port}/{database}"
+        return RedactedUrl(
+            f"{driver}://{self.superuser}:{self.password}@127.0.0.1:{self.port}/{database}")
 
     # -- running server commands as the right user ------------------------------------
 

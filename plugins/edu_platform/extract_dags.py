@@ -47,8 +47,8 @@ the run's data interval. Backfill past terms by triggering with
 `airflow backfill create --dag-id extract_{source_name} --from-date ... --to-date ...`.
 
 **What it needs.** Environment variables (or the matching Airflow
-connections): {', '.join(f'`{n}`' for n in needs) or 'none'}; the `warehouse`
-connection.
+connections): {', '.join(f'`{n}`' for n in needs) or 'none'}; the
+`warehouse_loader` connection (the loader role: it writes the raw zone only).
 
 **When it fails.** The task log's last line names the source and the cause:
 `unauthorized`/`invalid_client` = wrong credentials; `rate_limited`,
@@ -97,10 +97,11 @@ def build_extract_dag(province: ProvinceConfig, source_name: str) -> DAG:
         @task(max_active_tis_per_dagrun=1)
         def extract(year_term: dict[str, int]) -> dict[str, Any]:
             from edu_platform.airflow_connections import warehouse_url
+            from edu_platform.airflow_env import WAREHOUSE_LOADER_CONN_ID
             from edu_platform.landing.extract import run_extraction
 
             summary = run_extraction(province, source_name, year_term["academic_year"],
-                                     year_term["term"], warehouse_url())
+                                     year_term["term"], warehouse_url(WAREHOUSE_LOADER_CONN_ID))
             return summary.as_dict()
 
         @task(outlets=[asset])

@@ -26,6 +26,8 @@ from collections.abc import Sequence
 import psycopg
 from psycopg import sql
 
+from edu_platform.security.roles import TRANSFORMER
+
 SCHEMA = "edu_private"
 KEY_TABLE = "pseudonym_key"
 FUNCTION = "pseudonym"
@@ -106,10 +108,14 @@ def install_pseudonym_function(conn: psycopg.Connection, key: str,
 
 
 def ensure_pseudonym_function(warehouse_url: str, key: str | None = None) -> bool:
-    """Install the function on the warehouse with the project's key (set-up step)."""
+    """Install the function on the warehouse with the project's key (set-up step).
+
+    Only the transformer role (dbt) may call it; the roles exist already (set-up
+    applies them first, edu_platform.security).
+    """
     if key is None:
         from edu_platform.local_secrets import load_secrets
 
         key = load_secrets()["EDU_PSEUDONYM_KEY"]
     with psycopg.connect(warehouse_url, autocommit=True) as conn:
-        return install_pseudonym_function(conn, key)
+        return install_pseudonym_function(conn, key, grant_to=[TRANSFORMER])

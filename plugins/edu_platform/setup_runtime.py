@@ -7,13 +7,14 @@ costs seconds.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from edu_platform.airflow_env import airflow_environment
 from edu_platform.airflow_runner import migrate_metadata_db
 from edu_platform.databases import Databases, resolve_databases
-from edu_platform.dbt_runner import run_dbt
+from edu_platform.dbt_runner import run_dbt_as_transformer
 from edu_platform.pseudonym_key import ensure_pseudonym_function
+from edu_platform.security.apply import SecuritySetupError, apply_security
 
 Progress = Callable[[str], None]
 
@@ -25,12 +26,12 @@ class SetupFailed(RuntimeError):
 @dataclass(frozen=True)
 class Runtime:
     databases: Databases
-    airflow_env: dict[str, str]
+    airflow_env: dict[str, str] = field(repr=False)  # holds every connection's password
 
 
 def parse_dbt_project(warehouse_url: str) -> None:
     """Precompute `target/manifest.json` so Cosmos renders DAGs without running dbt."""
-    result = run_dbt(["parse", "--quiet"], warehouse_url)
+    result = run_dbt_as_transformer(["parse", "--quiet"], warehouse_url)
     if result.returncode != 0:
         raise SetupFailed(f"dbt parse failed:\n{result.stdout}{result.stderr}")
 
@@ -42,6 +43,11 @@ def prepare_runtime(progress: Progress = lambda _: None) -> Runtime:
     else:
         progress("using the configured PostgreSQL servers (WAREHOUSE_URL); starting none")
     databases.prepare()
+    progress("applying the warehouse roles and grants (loader, transformer, publisher, analyst)")
+    try:
+        apply_security(databases.warehouse_url)
+    except SecuritySetupError as error:
+        raise SetupFailed(str(error)) from error
     env = airflow_environment(databases)
     progress("preparing the Airflow metadata database (airflow db migrate)")
     migrate_metadata_db(env)

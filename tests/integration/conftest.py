@@ -24,7 +24,7 @@ def fresh_warehouse(runtime) -> Iterator[str]:
     admin = with_database(runtime.databases.warehouse_url, "postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = with_database(runtime.databases.warehouse_url, name)
+    url = with_database(runtime.databases.warehouse_url, name)  # repr without password
     # as set-up does for the project's warehouse: roles are the server's, grants per database
     apply_security(url)
     ensure_pseudonym_function(url)

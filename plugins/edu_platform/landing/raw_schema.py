@@ -14,8 +14,6 @@ from edu_platform.landing.entities import LINEAGE_COLUMNS, Entity
 RAW_SCHEMA = "raw"
 
 BOOKKEEPING_DDL = """
-CREATE SCHEMA IF NOT EXISTS raw;
-
 CREATE TABLE IF NOT EXISTS raw.batches (
     batch_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     source            text NOT NULL,
@@ -70,11 +68,15 @@ def ensure_raw_zone(conn: psycopg.Connection) -> None:
     """Create the bookkeeping tables if missing, in a transaction of their own.
 
     Kept out of batch transactions: DDL there (even `IF NOT EXISTS`) takes locks
-    that make concurrent loads of different sources deadlock.
+    that make concurrent loads of different sources deadlock. The schema itself is
+    set-up's (owned by the loader role, which may not create schemas); it is only
+    created here where set-up has not run (a bare test database).
     """
     if conn.execute("SELECT to_regclass('raw.watermarks')").fetchone()[0] is None:
         with conn.transaction():
             conn.execute(DDL_LOCK)
+            if conn.execute("SELECT to_regnamespace('raw')").fetchone()[0] is None:
+                conn.execute("CREATE SCHEMA IF NOT EXISTS raw")
             conn.execute(BOOKKEEPING_DDL)
     conn.commit()
 
