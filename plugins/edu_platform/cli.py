@@ -10,7 +10,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from rich.console import Console
 from rich.table import Table
@@ -126,6 +126,9 @@ def _sources_env(args: argparse.Namespace, runtime: Runtime) -> dict[str, str]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     province = load_province(args.province)
+    # Set-up (the province's warehouse database, its grants) and the DAGs read the
+    # province from the environment, as a scheduler's services do.
+    os.environ["EDU_PROVINCE"] = province.slug
     runtime = prepare_runtime(_progress)
     summary = run_nightly(runtime, province, _sources_env(args, runtime), _progress,
                           stages=tuple(args.stages.split(",")))
@@ -199,6 +202,22 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sql(args: argparse.Namespace) -> int:
+    """psql as one of the pipeline's roles (default: the analyst), password not on the
+    command line."""
+    from edu_platform.security.logins import login_url
+
+    databases = resolve_databases()
+    databases.prepare()
+    parts = urlsplit(login_url(databases.warehouse_url, args.role))
+    user, host = parts.netloc.rsplit("@", 1)
+    login, _, password = user.partition(":")
+    url = urlunsplit(parts._replace(netloc=f"{login}@{host}"))
+    os.environ["PGPASSWORD"] = unquote(password)
+    command = ["psql", url, *(["-c", args.command] if args.command else [])]
+    os.execvp("psql", command)
+
+
 def cmd_up(args: argparse.Namespace) -> int:
     runtime = prepare_runtime(_progress)
     sources = _simulators_env(args.preset, runtime) if args.preset else {}
@@ -267,6 +286,12 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("--serve", action="store_true", help="serve it on http://127.0.0.1:PORT")
     docs.add_argument("--port", type=int, default=8081)
     docs.set_defaults(func=cmd_docs)
+
+    sql_cmd = sub.add_parser("sql", help="psql into the warehouse as a role (default analyst)")
+    sql_cmd.add_argument("--role", default="analyst",
+                         choices=["analyst", "loader", "transformer", "publisher"])
+    sql_cmd.add_argument("-c", "--command", help="run one SQL statement and exit")
+    sql_cmd.set_defaults(func=cmd_sql)
 
     up = sub.add_parser("up", help="start the Airflow UI and scheduler")
     up.add_argument("--preset", default=None,

@@ -23,8 +23,10 @@ import pandas as pd
 import psycopg
 import pytest
 
-from edu_platform.dbt_runner import run_dbt
+from edu_platform.dbt_runner import run_dbt_as_transformer
 from edu_platform.pseudonym_key import install_pseudonym_function
+from edu_platform.security.logins import login_url
+from edu_platform.security.roles import LOADER
 from tests.integration.conftest import (  # noqa: F401  (module fixture)
     fresh_warehouse,
     land_simulated_province,
@@ -115,9 +117,11 @@ def land_and_build(sim: Path, warehouse_url: str, scratch: Path,
     with psycopg.connect(warehouse_url) as conn:
         install_pseudonym_function(conn, "test-" + secrets.token_hex(16))
         conn.commit()
-    land_simulated_province(sim, warehouse_url, skipped)
+    # as the pipeline does it: the loader lands, the transformer builds
+    land_simulated_province(sim, login_url(warehouse_url, LOADER), skipped)
     args = ["build", "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs")]
-    result = run_dbt([*args, *(["--vars", dbt_vars] if dbt_vars else [])], warehouse_url)
+    result = run_dbt_as_transformer([*args, *(["--vars", dbt_vars] if dbt_vars else [])],
+                                    warehouse_url)
     return result.stdout + result.stderr
 
 
@@ -181,3 +185,62 @@ if __name__ == "__main__":  # python -m tests.dbt.test_indicators_match_referenc
     pd.set_option("display.max_columns", 30)
     print(summary(result).to_string())
     result.to_csv("/tmp/indicators_comparison.csv", index=False)
+
+
+# -- the warn gates and the injected defects ---------------------------------------------
+
+# warn-severity gates (by name fragment) and the generator's defects that make them warn
+WARNINGS_FROM_DEFECTS = {
+    "_sex": ("sex_blank", "sex_unknown"),
+    "id_class__citizen_valid__gcode": ("id_checksum", "id_blank", "id_malformed"),
+    "age_plausible": ("birth_implausible_grade", "birth_be_ce", "birth_impossible"),
+    "dim_unit_in_register": ("onab_missing_school",),
+}
+# warnings the methods themselves produce (quality.md: district cells above 105 where
+# children study across district lines; reconstructed flows outside 0-100; PTR bounds)
+METHOD_WARNINGS = ("ner_aner_dirty", "flow_rates_out_of_range", "ptr_within_configured_bounds")
+
+
+def gate_statuses(warehouse_url: str) -> dict[str, tuple[str, int]]:
+    with psycopg.connect(warehouse_url) as conn:
+        rows = conn.execute(
+            "select unique_id, status, coalesce(failures, 0) from audit.gate_results "
+            "where invocation_id = (select invocation_id from audit.gate_results "
+            "order by recorded_at desc limit 1)").fetchall()
+    return {unique_id: (status, failures) for unique_id, status, failures in rows}
+
+
+def injected_defects(sim: Path) -> dict[str, int]:
+    import json
+
+    generation = json.loads((sim / "generation.json").read_text(encoding="utf-8"))
+    return {**generation["defects"],
+            **{key: len(items) for key, items in generation["notes"].items()}}
+
+
+def test_no_error_gate_fails(built: tuple[str, str]) -> None:
+    failed = {uid: status for uid, (status, _) in gate_statuses(built[0]).items()
+              if status not in ("pass", "warn")}
+    assert not failed
+
+
+def test_warnings_match_the_injected_defects(sim: Path, built: tuple[str, str]) -> None:
+    """Every warning is explained by a defect the generator injected (or is one the
+    methods produce), and every injected defect a warn gate watches made it warn."""
+    defects = injected_defects(sim)
+    warned = {uid: failures for uid, (status, failures) in gate_statuses(built[0]).items()
+              if status == "warn"}
+    assert warned
+    for uid in warned:
+        if any(fragment in uid for fragment in METHOD_WARNINGS):
+            continue
+        causes = [keys for fragment, keys in WARNINGS_FROM_DEFECTS.items() if fragment in uid]
+        assert causes, f"warning {uid} matches no injected defect"
+        assert any(defects.get(key, 0) for key in causes[0]), (uid, causes[0])
+    for fragment, keys in WARNINGS_FROM_DEFECTS.items():
+        if any(defects.get(key, 0) for key in keys):
+            assert any(fragment in uid for uid in warned), f"{keys} injected, no warning"
+    in_register = [failures for uid, failures in warned.items()
+                   if "dim_unit_in_register" in uid]
+    missing_schools = defects.get("onab_missing_school", 0)
+    assert in_register == ([missing_schools] if missing_schools else [])

@@ -17,10 +17,12 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from edu_platform.dbt_runner import run_dbt
+from edu_platform.dbt_runner import run_dbt_as_transformer
 from edu_platform.province_config import load_province
 from edu_platform.release.gates import latest_gate_outcome
 from edu_platform.release.publish import GatesFailed, PublishedRelease, publish_release
+from edu_platform.security.logins import login_url
+from edu_platform.security.roles import ANALYST, LOADER, PUBLISHER
 from tests.dbt.test_indicators_match_reference import land_and_build
 from tests.integration.conftest import (  # noqa: F401  (module fixture)
     fresh_warehouse,
@@ -52,8 +54,9 @@ def published(fresh_warehouse: str,  # noqa: F811
     assert "ERROR=0" in log, log[-4000:]
     files_root = tmp_path_factory.mktemp("releases")
     province = load_province("rayong")
-    first = publish_release(fresh_warehouse, province, files_root)
-    second = publish_release(fresh_warehouse, province, files_root)
+    as_publisher = login_url(fresh_warehouse, PUBLISHER)  # as the publish task does
+    first = publish_release(as_publisher, province, files_root)
+    second = publish_release(as_publisher, province, files_root)
     return Published(fresh_warehouse, first, second, files_root)
 
 
@@ -184,10 +187,10 @@ def test_failed_error_gate_publishes_nothing(published: Published,
     before = fingerprint(published.url, published.files_root)
     undercounted = generate("tiny", seed=21, out=tmp_path_factory.mktemp("undercount"),
                             imperfections=Imperfections(dopa_undercount=0.5))
-    land_simulated_province(undercounted, published.url)
+    land_simulated_province(undercounted, login_url(published.url, LOADER))
     scratch = tmp_path_factory.mktemp("dbt-failing")
-    result = run_dbt(["build", "--target-path", str(scratch / "target"),
-                      "--log-path", str(scratch / "logs")], published.url)
+    result = run_dbt_as_transformer(["build", "--target-path", str(scratch / "target"),
+                                     "--log-path", str(scratch / "logs")], published.url)
     assert result.returncode != 0
     assert "indicators_province_ner_aner_at_most_105" in result.stdout
 
@@ -195,7 +198,8 @@ def test_failed_error_gate_publishes_nothing(published: Published,
         outcome = latest_gate_outcome(conn)
     assert any("indicators_province_ner_aner_at_most_105" in gate for gate in outcome.blocking)
     with pytest.raises(GatesFailed, match="indicators_province_ner_aner_at_most_105"):
-        publish_release(published.url, load_province("rayong"), published.files_root)
+        publish_release(login_url(published.url, PUBLISHER), load_province("rayong"),
+                        published.files_root)
 
     assert fingerprint(published.url, published.files_root) == before
     assert not (published.files_root / "rayong" / "release_0003").exists()
@@ -229,3 +233,22 @@ def test_cli_shows_releases_and_quarantine(published: Published, runtime) -> Non
                             capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.count(reason) >= min(count, 1)
+
+
+def readme_analyst_queries() -> list[str]:
+    from edu_platform.paths import REPO_ROOT
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- analyst-queries -->")[1].split("<!-- /analyst-queries -->")[0]
+    return [block.split("```")[0] for block in section.split("```sql")[1:]]
+
+
+def test_readme_analyst_queries_run_as_the_analyst(published: Published) -> None:
+    """The analyst guide's five queries, as the analyst role, on the current release."""
+    queries = readme_analyst_queries()
+    assert len(queries) == 5
+    answered = [rows(login_url(published.url, ANALYST), query) for query in queries]
+    ger, out_of_school, ptr, revisions, _not_reporting = answered
+    assert ger and out_of_school and ptr
+    assert any(row[0].startswith("release 2 of") for row in revisions)
+    assert all(population >= 0 and out >= 0 for _, population, _, out in out_of_school)
