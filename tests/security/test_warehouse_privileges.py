@@ -2,9 +2,9 @@
 
 One fresh database with the roles applied (as set-up applies them), the `tiny` province
 landed by the loader role, built by dbt as the transformer role, and a release made by
-the publisher role the way the publish step makes it (new `release_0001` schema, tables
-copied from `audit` and `seeds`, `secure_release_schema`, security-invoker views in
-`current`). Then every role logs in with its own password (or, for the NOLOGIN
+the publisher role with the publish step's own code (`publish_release`: a new
+`release_0001` schema, `secure_release_schema`, security-invoker views in `current`).
+Then every role logs in with its own password (or, for the NOLOGIN
 affiliation roles, the superuser sets the role) and tries its luck.
 """
 
@@ -23,11 +23,10 @@ import pytest
 from psycopg import sql
 
 from edu_platform.dbt_runner import run_dbt_as_transformer
-from edu_platform.landing.extract import run_extraction
 from edu_platform.local_secrets import load_secrets
 from edu_platform.province_config import load_province
 from edu_platform.pseudonym_key import install_pseudonym_function
-from edu_platform.security import secure_release_schema
+from edu_platform.release.publish import publish_release
 from edu_platform.security.logins import login_url
 from edu_platform.security.roles import (
     ANALYST,
@@ -37,18 +36,18 @@ from edu_platform.security.roles import (
     affiliation_role,
 )
 from tests.dbt.test_warehouse_build import NAME_COLUMNS, clear_ids_in
-from tests.integration.conftest import fresh_warehouse  # noqa: F401  (module fixture)
+from tests.integration.conftest import (  # noqa: F401  (module fixture)
+    fresh_warehouse,
+    land_simulated_province,
+)
 from tests.security.secret_scan import files_text, leaked_secrets
 
 pytest.importorskip("edu_simulators.servers")
 from edu_simulators.generator import generate  # noqa: E402
-from edu_simulators.servers import running_servers  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
 RELEASE = "release_0001"
-# What the publish step copies from audit besides the marts (dim_*, fct_*).
-PUBLISHED_AUDIT_TABLES = ("indicators", "scorecard", "scorecard_outliers", "feedback_records")
 DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+(e[-+]?[0-9]+)?")
 SECRET_PARTS = ("raw", "staging", "intermediate", "audit", "audit_failures", "seeds",
                 "edu_private")
@@ -74,71 +73,17 @@ class _Captured(logging.Handler):
 
 def _land_as_loader(sim: Path, url: str) -> str:
     """Every source, year and term extracted by the loader; returns everything it logged."""
-    province = load_province("rayong")
     captured = _Captured()
     root = logging.getLogger()
     previous_level = root.level
     root.addHandler(captured)
     root.setLevel(logging.DEBUG)
-    monkey = pytest.MonkeyPatch()
     try:
-        with running_servers(sim) as endpoints:
-            env = endpoints.env(drop_dir=sim / "drop",
-                                dlp_url=f"sqlite:///{sim / 'dlp' / 'itw.sqlite'}")
-            for key, value in env.items():
-                monkey.setenv(key, str(value))
-            for source in province.sources:
-                for year in province.academic_years:
-                    for term in (1, 2):
-                        run_extraction(province, source, year, term, login_url(url, LOADER))
+        land_simulated_province(sim, login_url(url, LOADER))
     finally:
-        monkey.undo()
         root.removeHandler(captured)
         root.setLevel(previous_level)
     return "\n".join(captured.lines)
-
-
-def _feedback_stand_in(url: str) -> None:
-    """`audit.feedback_records` from the quarantine, as the transformer, unless dbt built it
-    (the scorecard models make the real one: same columns, more problems)."""
-    province = load_province("rayong")
-    affiliations = sql.SQL(", ").join(
-        sql.SQL("({}, {})").format(sql.Literal(name), sql.Literal(config["affiliation"]))
-        for name, config in province.sources.items() if config.get("affiliation"))
-    with psycopg.connect(login_url(url, TRANSFORMER)) as conn:
-        conn.execute(sql.SQL(
-            "create table if not exists audit.feedback_records as"
-            " select {} as province_code, sources.affiliation, q.source, q.academic_year,"
-            " q.term, q.record_key, q.container as locator, 'quarantined' as problem,"
-            " q.reason, q.detail"
-            " from raw.quarantine as q join (values {}) as sources (source, affiliation)"
-            " using (source)").format(sql.Literal(province.code), affiliations))
-
-
-def _tables(conn: psycopg.Connection, schema: str) -> list[str]:
-    return [name for (name,) in conn.execute(
-        "select table_name from information_schema.tables where table_schema = %s"
-        " and table_type = 'BASE TABLE' order by 1", [schema]).fetchall()]
-
-
-def _publish_as_publisher(url: str) -> None:
-    """release_0001 made as the publish step makes it, in one transaction."""
-    with psycopg.connect(login_url(url, PUBLISHER)) as conn:
-        conn.execute(sql.SQL("create schema {}").format(sql.Identifier(RELEASE)))
-        audit = _tables(conn, "audit")
-        copied = [("audit", table) for table in audit
-                  if table.startswith(("dim_", "fct_")) or table in PUBLISHED_AUDIT_TABLES]
-        copied += [("seeds", table) for table in _tables(conn, "seeds")]
-        for schema, table in copied:
-            conn.execute(sql.SQL("create table {} as table {}").format(
-                sql.Identifier(RELEASE, table), sql.Identifier(schema, table)))
-        secure_release_schema(conn, RELEASE)
-        conn.execute("drop schema if exists current cascade")
-        conn.execute("create schema current")
-        for _, table in copied:
-            conn.execute(sql.SQL(
-                "create view {} with (security_invoker = true) as select * from {}").format(
-                sql.Identifier("current", table), sql.Identifier(RELEASE, table)))
 
 
 @pytest.fixture(scope="module")
@@ -151,8 +96,8 @@ def built(fresh_warehouse: str,  # noqa: F811
                                     "--log-path", str(dbt_files / "logs")], fresh_warehouse)
     dbt_output = build.stdout + build.stderr
     assert "ERROR=0" in dbt_output, dbt_output[-5000:]
-    _feedback_stand_in(fresh_warehouse)
-    _publish_as_publisher(fresh_warehouse)
+    publish_release(login_url(fresh_warehouse, PUBLISHER), load_province("rayong"),
+                    tmp_path_factory.mktemp("releases"))
     yield Built(fresh_warehouse, [landing_log, dbt_output], dbt_files)
 
 
@@ -231,7 +176,7 @@ def test_no_clear_id_or_name_in_anything_the_analyst_reads(built: Built) -> None
                 names |= {row[0] for row in rows if row[0]}
     names |= {part for name in list(names) for part in name.split() if len(part) > 2}
     columns = analyst_readable_columns(built)
-    assert {schema for schema, _, _ in columns} == {"current", RELEASE}
+    assert {schema for schema, _, _ in columns} == {"current", RELEASE, "releases"}
     findings, unreadable = {}, set()
     with connect_as(built, ANALYST) as conn:
         for schema, table, column in columns:
