@@ -24,6 +24,7 @@ import psycopg
 import pytest
 
 from edu_platform.dbt_runner import run_dbt_as_transformer
+from edu_platform.province_config import load_province
 from edu_platform.pseudonym_key import install_pseudonym_function
 from edu_platform.security.logins import login_url
 from edu_platform.security.roles import LOADER
@@ -239,3 +240,25 @@ def test_warnings_match_the_injected_defects(sim: Path, built: tuple[str, str]) 
     for fragment, keys in WARNINGS_FROM_DEFECTS.items():
         if any(defects.get(key, 0) for key in keys):
             assert any(fragment in uid for uid in warned), f"{keys} injected, no warning"
+
+
+# -- publication of the province --------------------------------------------------------
+
+def test_publishes_release_1_then_2_without_revisions(
+        built: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The whole province is published with every file; a second clean publication of the
+    same build is release 2 with an empty revision list."""
+    from edu_platform.release.publish import publish_release
+    from edu_platform.security.roles import PUBLISHER
+
+    files_root = tmp_path_factory.mktemp("releases")
+    as_publisher = login_url(built[0], PUBLISHER)
+    first = publish_release(as_publisher, load_province("rayong"), files_root)
+    second = publish_release(as_publisher, load_province("rayong"), files_root)
+    assert (first.number, second.number, second.revision_count) == (1, 2, 0)
+    for release in (first, second):
+        names = {path.relative_to(release.files_dir).as_posix()
+                 for path in release.files_dir.rglob("*") if path.is_file()}
+        assert {"indicators.csv", "indicators.xlsx", "indicators.json", "indicators_sdmx.csv",
+                "report.html", "manifest.json"} <= names
+        assert any(name.startswith("feedback/") for name in names)
