@@ -41,18 +41,11 @@ population_cells as (
 cells as (
 
     select
-        coalesce(enrolled_cells.academic_year, population_cells.academic_year) as academic_year,
-        coalesce(enrolled_cells.district_code, population_cells.district_code) as district_code,
-        coalesce(enrolled_cells.age, population_cells.age) as age,
-        coalesce(enrolled_cells.sex, population_cells.sex) as sex,
+        academic_year, district_code, age, sex,
         coalesce(enrolled_cells.learners, 0) as learners,
         coalesce(population_cells.population, 0) as population
     from enrolled_cells
-    full outer join population_cells
-        on enrolled_cells.academic_year = population_cells.academic_year
-        and enrolled_cells.district_code = population_cells.district_code
-        and enrolled_cells.age = population_cells.age
-        and enrolled_cells.sex = population_cells.sex
+    full outer join population_cells using (academic_year, district_code, age, sex)
 
 ),
 
@@ -87,21 +80,23 @@ totals as (
 
 ),
 
+-- last year's totals, under the year they are compared in
+previous_totals as (
+
+    select academic_year + 1 as academic_year, term, affiliation, district_code, learners
+    from totals
+
+),
+
 year_pairs as (
 
     select
-        coalesce(current_year.academic_year, previous_year.academic_year + 1) as academic_year,
-        coalesce(current_year.term, previous_year.term) as term,
-        coalesce(current_year.affiliation, previous_year.affiliation) as affiliation,
-        coalesce(current_year.district_code, previous_year.district_code) as district_code,
+        academic_year, term, affiliation, district_code,
         coalesce(current_year.learners, 0) as learners,
         coalesce(previous_year.learners, 0) as previous_learners
     from totals as current_year
-    full outer join totals as previous_year
-        on current_year.academic_year - 1 = previous_year.academic_year
-        and current_year.term = previous_year.term
-        and current_year.affiliation = previous_year.affiliation
-        and current_year.district_code = previous_year.district_code
+    full outer join previous_totals as previous_year
+        using (academic_year, term, affiliation, district_code)
 
 ),
 
@@ -137,15 +132,4 @@ unioned as (
 
 )
 
-select
-    academic_year,
-    term,
-    affiliation,
-    district_code,
-    '4.2' as dqaf_line,
-    measure,
-    cast(numerator as double precision) as numerator,
-    cast(denominator as double precision) as denominator,
-    cast(null as text) as counted_key,
-    detail_item
-from unioned
+{{ scorecard_items('unioned', dqaf_line='4.2') }}

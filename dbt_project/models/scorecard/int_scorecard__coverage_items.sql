@@ -101,15 +101,4 @@ unioned as (
 
 )
 
-select
-    academic_year,
-    term,
-    affiliation,
-    district_code,
-    '3.1' as dqaf_line,
-    measure,
-    cast(numerator as double precision) as numerator,
-    cast(denominator as double precision) as denominator,
-    cast(null as text) as counted_key,
-    detail_item
-from unioned
+{{ scorecard_items('unioned', dqaf_line='3.1') }}

@@ -47,50 +47,38 @@ medians as (
 
 ),
 
-deviations as (
-
-    select
-        changes.*,
-        medians.median_change,
-        abs(changes.change - medians.median_change) as absolute_deviation
-    from changes
-    inner join medians
-        on changes.academic_year = medians.academic_year
-        and changes.affiliation = medians.affiliation
-
-),
-
 spreads as (
 
     select
-        academic_year,
-        affiliation,
-        percentile_cont(0.5) within group (order by absolute_deviation) as median_absolute_deviation
-    from deviations
-    group by 1, 2
+        medians.academic_year,
+        medians.affiliation,
+        medians.median_change,
+        percentile_cont(0.5) within group (
+            order by abs(changes.change - medians.median_change)
+        ) as median_absolute_deviation
+    from medians
+    inner join changes
+        on medians.academic_year = changes.academic_year
+        and medians.affiliation = changes.affiliation
+    group by 1, 2, 3
 
 ),
 
 scored as (
 
     select
-        deviations.academic_year,
-        deviations.affiliation,
-        deviations.unit_key,
-        deviations.enrolment,
-        deviations.previous_enrolment,
-        deviations.change,
-        deviations.median_change,
+        changes.*,
+        spreads.median_change,
         spreads.median_absolute_deviation,
         case
             when spreads.median_absolute_deviation > 0
-                then 0.6745 * (deviations.change - deviations.median_change)
+                then 0.6745 * (changes.change - spreads.median_change)
                     / spreads.median_absolute_deviation
         end as modified_z
-    from deviations
+    from changes
     inner join spreads
-        on deviations.academic_year = spreads.academic_year
-        and deviations.affiliation = spreads.affiliation
+        on changes.academic_year = spreads.academic_year
+        and changes.affiliation = spreads.affiliation
 
 ),
 

@@ -15,6 +15,17 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from edu_platform.publication.columns import (
+    ACADEMIC_YEAR,
+    AREA_CODE,
+    DENOMINATOR,
+    DETAIL,
+    NUMERATOR,
+    PROBLEM,
+    REASON,
+    REASON_TH,
+    TERM,
+)
 from edu_platform.publication.labels import (
     PROBLEMS,
     REASONS,
@@ -31,40 +42,29 @@ COVERAGE_LINE = "3.1"
 TIMELINESS_LINE = "4.1"
 
 SUMMARY_COLUMNS = (
-    Column("academic_year", "Academic year (B.E.)", "ปีการศึกษา (พ.ศ.)"),
-    Column("term", "Term", "ภาคเรียน"),
-    Column("problem", "Problem", "ประเภทปัญหา"),
-    Column("reason", "Reason", "สาเหตุ"),
-    Column("reason_th", "Reason (Thai)", "คำอธิบายสาเหตุ"),
+    ACADEMIC_YEAR, TERM, PROBLEM, REASON, REASON_TH,
     Column("reason_en", "Reason (English)", "คำอธิบายสาเหตุ (ภาษาอังกฤษ)"),
     Column("records", "Records", "จำนวนระเบียน"),
 )
 RECORD_COLUMNS = (
     Column("source", "Source system", "ระบบต้นทาง"),
-    Column("academic_year", "Academic year (B.E.)", "ปีการศึกษา (พ.ศ.)"),
-    Column("term", "Term", "ภาคเรียน"),
+    ACADEMIC_YEAR, TERM,
     Column("record_key", "Record key (as delivered)", "รหัสระเบียน (ตามที่ส่งมา)"),
     Column("locator", "File / page / row", "แฟ้ม / หน้า / แถว"),
-    Column("problem", "Problem", "ประเภทปัญหา"),
-    Column("reason", "Reason", "สาเหตุ"),
-    Column("reason_th", "Reason (Thai)", "คำอธิบายสาเหตุ"),
-    Column("detail", "Detail", "รายละเอียด"),
+    PROBLEM, REASON, REASON_TH, DETAIL,
 )
 SCORECARD_COLUMNS = (
-    Column("academic_year", "Academic year (B.E.)", "ปีการศึกษา (พ.ศ.)"),
-    Column("term", "Term", "ภาคเรียน"),
-    Column("area_code", "Area code", "รหัสพื้นที่"),
+    ACADEMIC_YEAR, TERM, AREA_CODE,
     Column("area_name_th", "Area", "พื้นที่"),
     Column("dqaf_line", "Ed-DQAF line", "ข้อ Ed-DQAF"),
     Column("measure", "Measure", "ตัววัด"),
-    Column("numerator", "Numerator", "ตัวตั้ง"),
-    Column("denominator", "Denominator", "ตัวหาร"),
+    NUMERATOR, DENOMINATOR,
     Column("value", "Value", "ค่า"),
     Column("status", "Status (ok, warn)", "สถานะ"),
-    Column("detail", "Detail", "รายละเอียด"),
+    DETAIL,
 )
 OUTLIER_COLUMNS = (
-    Column("academic_year", "Academic year (B.E.)", "ปีการศึกษา (พ.ศ.)"),
+    ACADEMIC_YEAR,
     Column("unit_key", "Unit code", "รหัสสถานศึกษา"),
     Column("unit_name", "Unit name", "ชื่อสถานศึกษา"),
     Column("district_code", "District code", "รหัสอำเภอ"),

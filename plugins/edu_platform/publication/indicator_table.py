@@ -6,28 +6,34 @@ denominator; a capped one shows its published (capped) value.
 
 from __future__ import annotations
 
+from edu_platform.publication.columns import (
+    ACADEMIC_YEAR,
+    AFFILIATION,
+    AGE_GROUP,
+    AREA_CODE,
+    DENOMINATOR,
+    GRADE,
+    INDICATOR,
+    LEVEL,
+    NUMERATOR,
+    UNIT,
+)
 from edu_platform.publication.labels import Column, ReleaseLabels
 from edu_platform.publication.tables import IndicatorCell
 
 Record = dict[str, object]
 
 INDICATOR_COLUMNS = (
-    Column("indicator", "Indicator code", "รหัสตัวชี้วัด"),
+    INDICATOR,
     Column("indicator_name_en", "Indicator (English)", "ชื่อตัวชี้วัด (ภาษาอังกฤษ)"),
     Column("indicator_name_th", "Indicator (Thai)", "ชื่อตัวชี้วัด (ภาษาไทย)"),
-    Column("academic_year", "Academic year (B.E.)", "ปีการศึกษา (พ.ศ.)"),
-    Column("area_code", "Area code", "รหัสพื้นที่"),
+    ACADEMIC_YEAR, AREA_CODE,
     Column("area_name_en", "Area (English)", "พื้นที่ (ภาษาอังกฤษ)"),
     Column("area_name_th", "Area (Thai)", "พื้นที่ (ภาษาไทย)"),
-    Column("affiliation", "Affiliation", "สังกัด"),
-    Column("level", "Level", "ระดับการศึกษา"),
-    Column("grade", "Grade", "ชั้น"),
-    Column("age_group", "Age group", "กลุ่มอายุ"),
+    AFFILIATION, LEVEL, GRADE, AGE_GROUP,
     Column("sex", "Sex (T total, M, F)", "เพศ (T รวม, M ชาย, F หญิง)"),
     Column("value", "Value (published)", "ค่าที่เผยแพร่"),
-    Column("numerator", "Numerator", "ตัวตั้ง"),
-    Column("denominator", "Denominator", "ตัวหาร"),
-    Column("unit", "Unit", "หน่วย"),
+    NUMERATOR, DENOMINATOR, UNIT,
     Column("flags", "Flags", "เครื่องหมายคุณภาพข้อมูล"),
     Column("withheld", "Withheld", "งดเผยแพร่ค่า"),
 )

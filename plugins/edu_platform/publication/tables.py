@@ -15,7 +15,9 @@ from psycopg.rows import class_row
 
 
 @dataclass(frozen=True)
-class IndicatorCell:
+class IndicatorCellKey:
+    """What names one cell of the indicator table; a revision names its cell the same way."""
+
     indicator: str
     academic_year: int
     area_code: str
@@ -24,6 +26,10 @@ class IndicatorCell:
     grade: str | None
     age_group: str | None
     sex: str
+
+
+@dataclass(frozen=True)
+class IndicatorCell(IndicatorCellKey):
     value: float | None
     numerator: float | None
     denominator: float | None
@@ -92,15 +98,7 @@ class MethodologyNote:
 
 
 @dataclass(frozen=True)
-class Revision:
-    indicator: str
-    academic_year: int
-    area_code: str
-    affiliation: str
-    level: str | None
-    grade: str | None
-    age_group: str | None
-    sex: str
+class Revision(IndicatorCellKey):
     change: str
     previous_value: float | None
     new_value: float | None
@@ -150,11 +148,11 @@ class Release:
     areas: list[Area]
 
 
+_CELL_ORDER = tuple(field.name for field in fields(IndicatorCellKey))
+
 # The order every export shows: stable across runs, so releases diff cleanly.
 _TABLES: dict[str, tuple[str, type, tuple[str, ...]]] = {
-    "indicators": ("indicators", IndicatorCell, (
-        "indicator", "academic_year", "area_code", "affiliation", "level", "grade",
-        "age_group", "sex")),
+    "indicators": ("indicators", IndicatorCell, _CELL_ORDER),
     "scorecard": ("scorecard", ScorecardRow, (
         "academic_year", "term", "affiliation", "area_code", "dqaf_line", "measure")),
     "scorecard_outliers": ("scorecard_outliers", ScorecardOutlier, (
@@ -163,9 +161,7 @@ _TABLES: dict[str, tuple[str, type, tuple[str, ...]]] = {
         "affiliation", "source", "academic_year", "term", "problem", "reason", "record_key",
         "locator")),
     "methodology_notes": ("methodology_notes", MethodologyNote, ("section", "key")),
-    "revisions": ("revisions", Revision, (
-        "indicator", "academic_year", "area_code", "affiliation", "level", "grade",
-        "age_group", "sex")),
+    "revisions": ("revisions", Revision, _CELL_ORDER),
     # Physical order of the seed copy = the seed file's order, which reads as indicators.md.
     "indicator_definitions": ("indicator_definitions", IndicatorDefinition, ("ctid",)),
     "affiliations": ("affiliations", Affiliation, ("code",)),

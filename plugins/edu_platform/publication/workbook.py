@@ -13,6 +13,16 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from edu_platform.publication import labels as vocabulary
+from edu_platform.publication.columns import (
+    ACADEMIC_YEAR,
+    AFFILIATION,
+    AGE_GROUP,
+    AREA_CODE,
+    GRADE,
+    INDICATOR,
+    LEVEL,
+    UNIT,
+)
 from edu_platform.publication.indicator_table import INDICATOR_COLUMNS, Record
 from edu_platform.publication.labels import Column, Label
 from edu_platform.publication.sheets import append_table, append_title, write_table_sheet
@@ -24,7 +34,7 @@ DEFINITION_COLUMNS = (
     Column("code", "Indicator code", "รหัสตัวชี้วัด"),
     Column("name_en", "Name (English)", "ชื่อ (ภาษาอังกฤษ)"),
     Column("name_th", "Name (Thai)", "ชื่อ (ภาษาไทย)"),
-    Column("unit", "Unit", "หน่วย"),
+    UNIT,
     Column("family", "Family", "กลุ่มตัวชี้วัด"),
     Column("disaggregation", "Disaggregated by", "จำแนกตาม"),
     Column("formula", "Formula", "สูตรการคำนวณ"),
@@ -42,13 +52,7 @@ CODE_COLUMNS = (
     Column("th", "Thai", "ภาษาไทย"),
 )
 REVISION_COLUMNS = (
-    Column("indicator", "Indicator code", "รหัสตัวชี้วัด"),
-    Column("academic_year", "Academic year (B.E.)", "ปีการศึกษา (พ.ศ.)"),
-    Column("area_code", "Area code", "รหัสพื้นที่"),
-    Column("affiliation", "Affiliation", "สังกัด"),
-    Column("level", "Level", "ระดับการศึกษา"),
-    Column("grade", "Grade", "ชั้น"),
-    Column("age_group", "Age group", "กลุ่มอายุ"),
+    INDICATOR, ACADEMIC_YEAR, AREA_CODE, AFFILIATION, LEVEL, GRADE, AGE_GROUP,
     Column("sex", "Sex", "เพศ"),
     Column("change", "Change (added, removed, changed)", "การเปลี่ยนแปลง"),
     Column("previous_value", "Previous value", "ค่าเดิม"),
