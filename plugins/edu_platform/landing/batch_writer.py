@@ -9,7 +9,6 @@ constraint holds the database to it).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Iterable, Iterator
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
+from edu_platform.landing.content_hash import ContentHash
 from edu_platform.landing.entities import (
     LINEAGE_COLUMNS,
     Delivery,
@@ -71,11 +71,13 @@ def checked(entity: Entity, items: Iterable[RawRow | Rejected]
     if not entity.checks:
         yield from items
         return
+    readers = [(check, check.typed_reader(entity.columns)) for check in entity.checks]
     for item in items:
         if isinstance(item, RawRow):
-            record = dict(zip(entity.columns, item.values, strict=False))  # width checked below
-            failed = next((check for check in entity.checks if not check.accepts(record)), None)
+            failed = next((check for check, typed in readers
+                           if not check.accepts_typed(typed(item.values))), None)
             if failed is not None:
+                record = dict(zip(entity.columns, item.values, strict=False))  # width checked below
                 key = "|".join((record.get(name) or "").strip() for name in entity.key_columns)
                 item = Rejected(key or None, failed.reason,
                                 json.dumps(record, ensure_ascii=False),
@@ -84,8 +86,10 @@ def checked(entity: Entity, items: Iterable[RawRow | Rejected]
 
 
 def _copy_rows(conn: psycopg.Connection, delivery: Delivery, batch_id: int,
-               items: Iterable[RawRow | Rejected], hasher: hashlib._Hash,
+               items: Iterable[RawRow | Rejected], hasher: ContentHash | None,
                rejected: list[Rejected]) -> int:
+    """COPY the readable rows; rejections are kept for quarantine. `hasher` (when the
+    source gave no content hash) sees every item."""
     entity = delivery.entity
     names = [*entity.columns, *(name for name, _ in LINEAGE_COLUMNS)]
     copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -97,7 +101,8 @@ def _copy_rows(conn: psycopg.Connection, delivery: Delivery, batch_id: int,
     with conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
         for item in checked(entity, items):
             if isinstance(item, Rejected):
-                hasher.update(b"\x1eR" + item.raw_content.encode())
+                if hasher is not None:
+                    hasher.rejected(item.raw_content)
                 rejected.append(item)
                 continue
             if len(item.values) != len(entity.columns):
@@ -105,9 +110,8 @@ def _copy_rows(conn: psycopg.Connection, delivery: Delivery, batch_id: int,
                     f"{entity.table_name}: {len(item.values)} values for "
                     f"{len(entity.columns)} columns at {item.locator}"
                 )
-            for value in item.values:
-                hasher.update(b"\x1f" + (value.encode() if value is not None else b"\x00"))
-            hasher.update(b"\x1e")
+            if hasher is not None:
+                hasher.row(item.values)
             copy.write_row((*item.values, *lineage_head, item.locator, item.sha256,
                             extracted_at))
             loaded += 1
@@ -136,7 +140,7 @@ def load_batch(conn: psycopg.Connection, delivery: Delivery,
             [entity.source, entity.name, delivery.academic_year, delivery.term,
              delivery.container, delivery.source_timestamp],
         ).fetchone()[0]
-        hasher = hashlib.sha256()
+        hasher = None if content_sha256 else ContentHash()
         rejected: list[Rejected] = []
         loaded = _copy_rows(conn, delivery, batch_id, items, hasher, rejected)
         quarantined = sum(item.rows for item in rejected)

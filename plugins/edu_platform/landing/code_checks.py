@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from edu_platform.paths import dbt_project_dir
 
@@ -30,6 +31,12 @@ def known_spellings(seed: str, affiliation: str) -> frozenset[str]:
                          if row["source"] == affiliation)
 
 
+# A source uses a few dozen spellings for millions of records: each is judged once.
+@lru_cache(maxsize=4096)
+def is_known(seed: str, affiliation: str, typed: str) -> bool:
+    return lookup_key(typed) in known_spellings(seed, affiliation)
+
+
 @dataclass(frozen=True)
 class CodeCheck:
     """The value of `columns` (stripped, joined) must be a spelling of `seed` for the source."""
@@ -39,11 +46,28 @@ class CodeCheck:
     affiliation: str  # the seed's `source` value
     columns: tuple[str, ...]
 
-    def value(self, record: dict[str, str | None]) -> str:
-        return lookup_key("".join(record.get(name) or "" for name in self.columns))
+    def typed(self, record: dict[str, str | None]) -> str:
+        """The columns' values joined as delivered (before the lookup key is made)."""
+        return "".join(record.get(name) or "" for name in self.columns)
 
-    def accepts(self, record: dict[str, str | None]) -> bool:
-        return self.value(record) in known_spellings(self.seed, self.affiliation)
+    def value(self, record: dict[str, str | None]) -> str:
+        return lookup_key(self.typed(record))
+
+    def typed_reader(self, columns: tuple[str, ...]
+                     ) -> Callable[[Sequence[str | None]], str]:
+        """`typed` for rows given as values in `columns` order (no dict per row)."""
+        positions = [columns.index(name) if name in columns else None for name in self.columns]
+        if len(positions) == 1 and positions[0] is not None:  # the common case, made cheap
+            position = positions[0]
+            return lambda values: (values[position] or "") if position < len(values) else ""
+
+        def typed(values: Sequence[str | None]) -> str:
+            return "".join((values[i] or "") if i is not None and i < len(values) else ""
+                           for i in positions)
+        return typed
+
+    def accepts_typed(self, typed: str) -> bool:
+        return is_known(self.seed, self.affiliation, typed)
 
 
 def grade_and_status(affiliation: str, grade_columns: tuple[str, ...],

@@ -15,9 +15,13 @@ sheet row, 1-based):
   วุฒิ degree, ใบอนุญาต licensed, ระดับที่สอน levels_taught, รหัสสถานศึกษา unit_code.
   Key: lao_code, unit_code, row_no (the sheet has no ลำดับ).
 
-Reading: openpyxl read-only (streamed); merged ranges come from the sheet XML
-(see `workbooks.py`) and a range in the data area gives its value to every row
-it spans. Blank rows and total rows (`รวม` in the first column) are not records.
+Reading: openpyxl read-only (streamed), each workbook once: the check that
+decides whether its sheets can be loaded reads their records, which are kept
+until the workbook's three batches are loaded (a workbook is one authority's
+term: small; parsing xlsx is what extraction spends most of its time on).
+Merged ranges come from the sheet XML (see `workbooks.py`) and a range in the
+data area gives its value to every row it spans. Blank rows and total rows
+(`รวม` in the first column) are not records.
 Excel dates become ISO text of the date the cell holds: a B.E. year typed into a
 date cell stays as typed (`2560-05-12`), exactly like the text dates
 (`12/05/2560`, Thai digits) of other cells; dbt staging applies the one rule
@@ -193,6 +197,8 @@ class LecWorkbook:
         self.container = path.relative_to(root).as_posix()
         self.lao_code = path.stem
         self.sha256 = file_sha256(path)
+        # entity name -> (row number, cells) of each record, read by the check
+        self._records: dict[str, list[tuple[int, list[object]]]] = {}
 
     @cached_property
     def problems(self) -> dict[str, Problem]:
@@ -220,8 +226,10 @@ class LecWorkbook:
             return self._renamed(book, missing)
         problems: dict[str, Problem] = {}
         for layout in LAYOUTS:
+            sheet = book[book.sheetnames[names.index(layout.sheet)]]
             try:
-                _count(self.path, book, book.sheetnames[names.index(layout.sheet)], layout)
+                self._records[layout.entity.name] = list(
+                    _records(self.path, sheet, layout, with_merges=True))
             except LayoutProblem as error:
                 problems[layout.entity.name] = Problem(SCHEMA_DRIFT, str(error), 1)
         return problems
@@ -251,13 +259,8 @@ class LecWorkbook:
             content = f"{self.container} (sha256 {self.sha256})"
             yield Rejected(self.container, problem.reason, content, problem.detail, problem.rows)
             return
-        book = _open(self.path)
-        try:
-            sheet_name = next(n for n in book.sheetnames if n.strip() == layout.sheet)
-            for row_no, cells in _records(self.path, book[sheet_name], layout, with_merges=True):
-                yield self._item(layout, row_no, cells)
-        finally:
-            book.close()
+        for row_no, cells in self._records.pop(layout.entity.name):
+            yield self._item(layout, row_no, cells)
 
     def _item(self, layout: SheetLayout, row_no: int, cells: list[object]) -> RawRow | Rejected:
         values = (self.lao_code, str(row_no), *(cell_text(cell) for cell in cells))

@@ -43,12 +43,23 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+# JSON values that can never be a shape problem where a plain value belongs.
+PLAIN_TYPES = frozenset({str, type(None), bool, int, float})
+
+
 def as_text(value: Any) -> str | None:
     """A field as raw text: strings as they are; bools, numbers, lists, objects as JSON."""
     if value is None:
         return None
     if isinstance(value, str):
         return value
+    # The commonest non-strings, written as json.dumps writes them, without its machinery.
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return int.__repr__(value)
     return json_text(value)
 
 
@@ -83,11 +94,15 @@ def shape_record(record: Any, shape: RecordShape, locator: str, sha256: str
     if missing:
         return Rejected(record_key(record, shape.key), MISSING_KEY, json_text(record),
                         f"{', '.join(missing)} missing at {locator}")
-    problem = _shape_problem(record, shape)
-    if problem:
-        return Rejected(record_key(record, shape.key), SCHEMA_DRIFT, json_text(record),
-                        f"{problem} at {locator}")
-    return RawRow(tuple(as_text(record.get(name)) for name in shape.columns), locator, sha256)
+    values = [record.get(name) for name in shape.columns]
+    # Only a list or an object can be out of place: records of plain values skip the check.
+    if shape.containers or not PLAIN_TYPES.issuperset(map(type, values)):
+        problem = _shape_problem(record, shape)
+        if problem:
+            return Rejected(record_key(record, shape.key), SCHEMA_DRIFT, json_text(record),
+                            f"{problem} at {locator}")
+    return RawRow(tuple([value if type(value) is str else as_text(value) for value in values]),
+                  locator, sha256)
 
 
 def rows_from_pages(pages: Iterable[Page], shape: RecordShape) -> Iterator[RawRow | Rejected]:
