@@ -23,6 +23,8 @@ from typing import Any
 
 from rich.console import Console
 
+from edu_simulators.presets import PRESETS
+
 # include/edu_simulators/cli.py -> the repository root, wherever the shell is.
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SIM_ROOT = REPO_ROOT / "var" / "sim"
@@ -178,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def folder_options(p: argparse.ArgumentParser, preset_default: str | None) -> None:
         p.add_argument("--preset", default=preset_default,
-                       help=f"tiny, rayong or national (default {preset_default or 'all'})")
+                       help=f"{', '.join(PRESETS)} (default {preset_default or 'all'})")
         p.add_argument("--out", help="simulation folder (default <repo>/var/sim/<preset>)")
 
     gen = sub.add_parser("generate", parents=[common], help="write a synthetic province")

@@ -7,7 +7,8 @@ where such a file exists, else from the built-in national table below.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -61,13 +62,23 @@ TINY_UNITS = {
     "ovec_college": 1, "opec_general": 1, "opec_vocational": 1,
     "dla_school": 1, "dla_cdc": 2, "dlp_district": 1, "dlp_tambon": 2, "onab_school": 1,
 }
-# Tambons per district and share of people, from the real province's shape.
+# Tambons per district, share of people and share of migrant children, from the
+# real provinces' shapes.
 RAYONG_SHAPE = {
     "2101": (15, 0.36, 0.05), "2102": (3, 0.10, 0.05), "2103": (15, 0.15, 0.01),
     "2104": (4, 0.05, 0.01), "2105": (7, 0.08, 0.01), "2106": (6, 0.12, 0.07),
     "2107": (4, 0.04, 0.01), "2108": (4, 0.10, 0.05),
 }
 RAYONG_COHORT = 13_400
+SUKHOTHAI_SHAPE = {
+    "6401": (9, 0.14, 0.01), "6402": (5, 0.10, 0.01), "6403": (10, 0.12, 0.01),
+    "6404": (11, 0.12, 0.01), "6405": (11, 0.14, 0.01), "6406": (13, 0.13, 0.01),
+    "6407": (14, 0.12, 0.01), "6408": (5, 0.05, 0.01), "6409": (5, 0.08, 0.01),
+}
+# Sukhothai as a small province: every district with one tambon, tiny's unit mix
+# plus a few primary schools, so that an end-to-end run stays short.
+SUKHOTHAI_COHORT = 90
+SUKHOTHAI_UNITS = dict(TINY_UNITS, obec_primary=6)
 
 
 def _load_yaml_province(slug: str) -> dict:
@@ -75,32 +86,51 @@ def _load_yaml_province(slug: str) -> dict:
         return yaml.safe_load(fh)["province"]
 
 
-def rayong_spec(cohort_size: int = RAYONG_COHORT, units: dict[str, int] | None = None,
-                dla_laos: int = 58, tambon_cap: int | None = None) -> ProvinceSpec:
-    prov = _load_yaml_province("rayong")
+def _normalized(districts: Sequence[District]) -> tuple[District, ...]:
+    total = sum(d.weight for d in districts)
+    return tuple(District(d.code, d.name_th, d.tambons, d.weight / total, d.migrant_share)
+                 for d in districts)
+
+
+def _with_dlp_offices(units: dict[str, int], districts: tuple[District, ...]) -> dict[str, int]:
+    """One DLP district office per district and one centre per tambon."""
+    return dict(units, dlp_district=len(districts),
+                dlp_tambon=sum(d.tambons for d in districts))
+
+
+def configured_spec(slug: str, shape: dict[str, tuple[int, float, float]], cohort_size: int,
+                    units: dict[str, int], dla_laos: int,
+                    tambon_cap: int | None = None) -> ProvinceSpec:
+    """A province of ``include/provinces/<slug>.yaml`` with its districts shaped by
+    ``shape`` (district code: tambons, share of people, share of migrants)."""
+    prov = _load_yaml_province(slug)
     districts = []
     for d in prov["districts"]:
-        tambons, weight, migrants = RAYONG_SHAPE.get(d["code"], (5, 0.1, 0.02))
+        tambons, weight, migrants = shape.get(d["code"], (5, 0.1, 0.02))
         if tambon_cap is not None:
             tambons = min(tambons, tambon_cap)
         districts.append(District(d["code"], d["name_th"], tambons, weight, migrants))
-    total = sum(d.weight for d in districts)
-    districts = [District(d.code, d.name_th, d.tambons, d.weight / total, d.migrant_share)
-                 for d in districts]
-    return ProvinceSpec(str(prov["code"]), prov["slug"], prov["name_th"], tuple(districts),
-                        cohort_size, dict(units or RAYONG_UNITS), dla_laos)
+    return ProvinceSpec(str(prov["code"]), prov["slug"], prov["name_th"],
+                        _normalized(districts), cohort_size, dict(units), dla_laos)
+
+
+def rayong_spec(cohort_size: int = RAYONG_COHORT, units: dict[str, int] | None = None,
+                dla_laos: int = 58, tambon_cap: int | None = None) -> ProvinceSpec:
+    return configured_spec("rayong", RAYONG_SHAPE, cohort_size, units or RAYONG_UNITS,
+                           dla_laos, tambon_cap)
 
 
 def tiny_spec() -> ProvinceSpec:
     base = rayong_spec(cohort_size=30, units=TINY_UNITS, dla_laos=2, tambon_cap=1)
     # Two districts are enough to exercise cross-district choices.
-    keep = base.districts[:2]
-    total = sum(d.weight for d in keep)
-    keep = tuple(District(d.code, d.name_th, d.tambons, d.weight / total, d.migrant_share)
-                 for d in keep)
-    units = dict(base.units, dlp_tambon=sum(d.tambons for d in keep), dlp_district=len(keep))
-    return ProvinceSpec(base.code, "tiny", base.name_th, keep, base.cohort_size, units,
-                        base.dla_laos)
+    keep = _normalized(base.districts[:2])
+    return replace(base, slug="tiny", districts=keep, units=_with_dlp_offices(base.units, keep))
+
+
+def sukhothai_spec() -> ProvinceSpec:
+    spec = configured_spec("sukhothai", SUKHOTHAI_SHAPE, SUKHOTHAI_COHORT, SUKHOTHAI_UNITS,
+                           dla_laos=3, tambon_cap=1)
+    return replace(spec, units=_with_dlp_offices(spec.units, spec.districts))
 
 
 # (code, Thai name, population in 10,000s, districts); approximate, enough to
@@ -163,9 +193,11 @@ def get_preset(name: str, scale: float = 1.0) -> Preset:
         return Preset("tiny", (tiny_spec(),))
     if name == "rayong":
         return Preset("rayong", (rayong_spec(),))
+    if name == "sukhothai":
+        return Preset("sukhothai", (sukhothai_spec(),))
     if name == "national":
         return Preset("national", national_specs(scale), streaming=True)
-    raise ValueError(f"unknown preset {name!r}: choose tiny, rayong or national")
+    raise ValueError(f"unknown preset {name!r}: choose {', '.join(PRESETS)}")
 
 
-PRESETS = ("tiny", "rayong", "national")
+PRESETS = ("tiny", "rayong", "sukhothai", "national")

@@ -3,7 +3,9 @@
 `WAREHOUSE_URL` (a libpq URL) selects an existing warehouse server; the Airflow
 metadata database is then `AIRFLOW__DATABASE__SQL_ALCHEMY_CONN` if set, else a
 database `airflow` on the warehouse's server. With neither set, the project
-runs its own cluster (`var/pg`) holding both databases.
+runs its own cluster (`var/pg`) holding `airflow` and one warehouse database per
+province, named by its configuration (`warehouse_database`; the province is
+`EDU_PROVINCE`).
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from urllib.parse import urlsplit, urlunsplit
 from edu_platform.embedded_postgres import DEFAULT_PORT, EmbeddedPostgres, ensure_database
 from edu_platform.local_secrets import load_secrets
 from edu_platform.paths import var_dir
+from edu_platform.province_config import load_province
 from edu_platform.security.redaction import RedactedUrl
 
-WAREHOUSE_DB = "warehouse"
 AIRFLOW_DB = "airflow"
 
 
@@ -32,10 +34,14 @@ class Databases:
         """Start the embedded cluster if we own one, and create missing databases."""
         if self.embedded is not None:
             self.embedded.start()
-            self.embedded.ensure_database(WAREHOUSE_DB)
+            self.embedded.ensure_database(database_name(self.warehouse_url))
             self.embedded.ensure_database(AIRFLOW_DB)
         elif self.airflow_db_derived:
             ensure_database(with_database(self.warehouse_url, "postgres"), AIRFLOW_DB)
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
 
 
 def with_database(url: str, database: str, scheme: str | None = None) -> str:
@@ -66,7 +72,7 @@ def resolve_databases() -> Databases:
         )
     cluster = embedded_cluster()
     return Databases(
-        warehouse_url=cluster.url(WAREHOUSE_DB),
+        warehouse_url=cluster.url(load_province().warehouse_database),
         airflow_url=RedactedUrl(airflow_url or cluster.url(AIRFLOW_DB,
                                                            driver="postgresql+psycopg2")),
         embedded=cluster,

@@ -12,6 +12,7 @@ import yaml
 from edu_platform.paths import provinces_dir
 
 DEFAULT_PROVINCE = "rayong"
+DEFAULT_WAREHOUSE_DATABASE = "warehouse"
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class ProvinceConfig:
     name_en: str
     districts: tuple[District, ...]
     academic_years: tuple[int, ...]
+    # Provinces share a server, each with a warehouse database of its own.
+    warehouse_database: str = DEFAULT_WAREHOUSE_DATABASE
     settings: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -59,6 +62,7 @@ def load_province(slug: str | None = None) -> ProvinceConfig:
         districts=tuple(District(str(d["code"]), d["name_th"], d["name_en"])
                         for d in province["districts"]),
         academic_years=tuple(int(y) for y in raw.get("academic_years", [])),
+        warehouse_database=province.get("warehouse_database", DEFAULT_WAREHOUSE_DATABASE),
         settings=raw.get("settings", {}),
         sources=raw.get("sources", {}) or {},
     )
