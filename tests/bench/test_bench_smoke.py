@@ -19,7 +19,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def session() -> Iterator[BenchSession]:
+def session(runtime) -> Iterator[BenchSession]:
+    """After the project's set-up (`runtime`): its server runs, its roles exist."""
     with BenchSession("tiny", lambda _: None) as opened:
         yield opened
 
