@@ -50,6 +50,12 @@ def with_database(url: str, database: str, scheme: str | None = None) -> str:
                                                  scheme=scheme or parts.scheme)))
 
 
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy-style URL (postgresql+psycopg2://...) as libpq's (psycopg 3 takes it)."""
+    scheme, rest = url.split("://", 1)
+    return f"postgresql://{rest}" if scheme.startswith("postgres") else url
+
+
 def embedded_cluster() -> EmbeddedPostgres:
     return EmbeddedPostgres(
         data_dir=var_dir() / "pg" / "data",

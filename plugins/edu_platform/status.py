@@ -7,11 +7,7 @@ from datetime import datetime
 
 import psycopg
 
-
-def libpq_url(sqlalchemy_url: str) -> str:
-    """Airflow's SQLAlchemy URL (postgresql+psycopg2://...) as a libpq URL."""
-    scheme, rest = sqlalchemy_url.split("://", 1)
-    return f"postgresql://{rest}" if scheme.startswith("postgres") else sqlalchemy_url
+from edu_platform.databases import libpq_url
 
 
 @dataclass(frozen=True)
