@@ -37,7 +37,7 @@ $(CHROMIUM): | $(STAMP)
 
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=30
 
 docs: $(STAMP)
 	$(BIN)/edu docs --serve

@@ -36,6 +36,7 @@ from edu_platform.dbt_cosmos import (
     profile_config,
     project_config,
     render_config,
+    watch_after_the_build,
 )
 from edu_platform.dbt_vars import province_dbt_vars
 from edu_platform.extract_dags import source_asset
@@ -61,6 +62,8 @@ build_warehouse = DbtDag(
     doc_md=__doc__,
     tags=["dbt", "stage:build", f"province:{_province.slug}"],
 )
+
+watch_after_the_build(build_warehouse)
 
 with build_warehouse:
     # after every model and the gates: all of Cosmos's leaves must have succeeded

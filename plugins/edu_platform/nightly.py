@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from edu_platform.airflow_runner import DagRunOutcome, run_dag_in_process
+from edu_platform.airflow_runner import DagRunOutcome, run_dags_in_process
 from edu_platform.dbt_docs import generate_docs
 from edu_platform.province_config import ProvinceConfig
 from edu_platform.release.catalog import CatalogEntry, latest_release
@@ -71,12 +71,8 @@ def run_nightly(runtime: Runtime, province: ProvinceConfig, sources_env: dict[st
     """Every extract DAG for all configured years and both terms, then the build."""
     env = {**runtime.airflow_env, **sources_env, "EDU_PROVINCE": province.slug}
     conf = {"academic_years": list(province.academic_years), "terms": [1, 2]}
-    outcomes = []
-    for dag_id in nightly_dag_ids(province, stages):
-        progress(f"running DAG {dag_id}")
-        outcome = run_dag_in_process(dag_id, env, conf=conf)
-        # A failed source fails its own DAG; the others and the build still run.
-        outcomes.append(outcome)
+    # A failed source fails its own DAG; the others and the build still run.
+    outcomes = run_dags_in_process(nightly_dag_ids(province, stages), env, conf, progress)
     url = runtime.databases.warehouse_url
     if "docs" in stages:
         progress("generating the dbt documentation for analysts (edu docs --serve shows it)")
