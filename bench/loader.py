@@ -2,10 +2,11 @@
 
 The rows are the OBEC learner records of a slice of the `national` preset
 (`tiny` for a smoke run). The project's loader reads them as the API serves
-them, cut into its pages (5,000 records, each page decoded and hashed as the
-connector does, but without HTTP: the extraction benchmark measures the wire),
-and loads them with `load_batch` (COPY, one transaction per term, reconciled,
-hashed, code-checked). The other formats are in `bench.loader_formats`.
+them, cut into its pages (5,000 records, each page's envelope read and the page
+hashed as the connector does, but without HTTP: the extraction benchmark
+measures the wire), and loads them with `load_batch` (the server shapes each
+page into rows, one transaction per term, reconciled, hashed, code-checked).
+The other formats are in `bench.loader_formats`.
 
 The baselines load the same rows, exported from the raw zone into a CSV file:
 `psql \\copy` (one stream and two), `DataFrame.to_sql` with its default method
@@ -18,7 +19,7 @@ from __future__ import annotations
 import cProfile
 import hashlib
 import io
-import json
+import os
 import pstats
 import re
 import shutil
@@ -42,9 +43,8 @@ from bench.report import Section, Target
 from bench.scratch import bench_dir, scratch_database
 from bench.session import BenchSession
 from edu_platform.landing.batch_writer import load_batch
-from edu_platform.landing.entities import Delivery, Mode
+from edu_platform.landing.entities import Delivery, JsonPage, Mode
 from edu_platform.sources import obec_dmc
-from edu_platform.sources.json_records import Page, rows_from_pages
 
 MIB = 2**20
 PROFILE_LINES = 25
@@ -57,6 +57,7 @@ TO_SQL = "pandas to_sql (default method)"
 OBEC_PAGE_SIZE = 5000  # the province config's page_size for OBEC DMC
 # One INSERT of every row fails beyond some thousands of rows: `multi` needs a chunk size.
 MULTI_CHUNK_ROWS = 1000
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 STUDENTS_FILE = re.compile(r"^students_(\d{4})_([12])\.jsonl$")
 
 
@@ -83,17 +84,31 @@ class Loaded:
     rows_quarantined: int
     started: float  # perf_counter (system-wide monotonic clock: comparable across processes)
     ended: float
+    python_cpu: float  # seconds of CPU of the loading process
+    server_cpu: float | None  # of its PostgreSQL server process, where /proc shows it
 
 
-def served_pages(path: Path, page_size: int) -> Iterator[Page]:
-    """The served records as the API's pages: each body decoded and hashed as it arrives."""
+def server_cpu_seconds(conn: psycopg.Connection) -> float | None:
+    """CPU time so far of the connection's server process, when it runs on this machine."""
+    stat = Path(f"/proc/{conn.info.backend_pid}/stat")
+    if conn.info.host not in LOCAL_HOSTS or not stat.exists():
+        return None
+    fields = stat.read_text().rsplit(")", 1)[1].split()  # utime and stime: fields 14, 15
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def served_pages(path: Path, page_size: int) -> Iterator[JsonPage]:
+    """The served records as the API's pages, each read and hashed as the connector does."""
     with path.open("rb") as handle:
         number = 0
         while lines := list(islice(handle, page_size)):
             number += 1
             body = b'{"page":%d,"data":[%s]}' % (number, b",".join(line.rstrip() for line in lines))
-            answer = json.loads(body)
-            yield Page(answer["data"], str(answer["page"]), hashlib.sha256(body).hexdigest())
+            page = obec_dmc.json_page(obec_dmc.read_answer(body), number,
+                                      hashlib.sha256(body).hexdigest())
+            if page is None:
+                raise ValueError(f"{path}: page {number} has no data list")
+            yield page
 
 
 def _student_files(folder: Path) -> list[tuple[Path, int, int]]:
@@ -109,11 +124,13 @@ def load_students_file(url: str, path: Path, year: int, term: int) -> Loaded:
     """One term's OBEC pull (pages) as one APPEND batch, as the connector delivers it."""
     delivery = Delivery(obec_dmc.ENTITIES["students"], year, term, "v1/students", Mode.APPEND)
     with psycopg.connect(url) as conn:
-        started = time.perf_counter()
-        result = load_batch(conn, delivery,
-                            rows_from_pages(served_pages(path, OBEC_PAGE_SIZE), obec_dmc.STUDENTS))
-        return Loaded(result.rows_loaded, result.rows_quarantined, started,
-                      time.perf_counter())
+        started, python, server = time.perf_counter(), time.process_time(), \
+            server_cpu_seconds(conn)
+        result = load_batch(conn, delivery, served_pages(path, OBEC_PAGE_SIZE))
+        ended, server_ended = time.perf_counter(), server_cpu_seconds(conn)
+        return Loaded(result.rows_loaded, result.rows_quarantined, started, ended,
+                      time.process_time() - python,
+                      None if server is None or server_ended is None else server_ended - server)
 
 
 def _load_students(url: str, files: list[tuple[Path, int, int]], streams: int) -> Loaded:
@@ -123,8 +140,11 @@ def _load_students(url: str, files: list[tuple[Path, int, int]], streams: int) -
         with ProcessPoolExecutor(streams, mp_context=get_context("spawn")) as pool:
             parts = list(pool.map(load_students_file, [url] * len(files),
                                   *zip(*files, strict=True)))
+    servers = [p.server_cpu for p in parts if p.server_cpu is not None]
     return Loaded(sum(p.rows_loaded for p in parts), sum(p.rows_quarantined for p in parts),
-                  min(p.started for p in parts), max(p.ended for p in parts))
+                  min(p.started for p in parts), max(p.ended for p in parts),
+                  sum(p.python_cpu for p in parts),
+                  sum(servers) if len(servers) == len(parts) else None)
 
 
 def _figure(method: str, attempts: list[Attempt], bytes_per_row: float) -> dict[str, object]:
@@ -215,14 +235,23 @@ def _targets(rows: list[dict[str, Any]]) -> list[Target]:
     ]
 
 
-def profile_load(url: str, file: tuple[Path, int, int]) -> str:
-    """cProfile of one term's load (in its own time order), where the target is missed."""
-    forget_raw(url, obec_dmc.ENTITIES["students"])
+def profile_load(url: str, file: tuple[Path, int, int]) -> dict[str, Any]:
+    """Where one term's load spends its time, where the target is missed: CPU per row of the
+    loading process and of its server process, and a cProfile of the loading process."""
+    entity = obec_dmc.ENTITIES["students"]
+    forget_raw(url, entity)
+    loaded = load_students_file(url, *file)
+    forget_raw(url, entity)
     profile = cProfile.Profile()
     profile.runcall(load_students_file, url, *file)
     text = io.StringIO()
     pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(PROFILE_LINES)
-    return text.getvalue()
+    rows = loaded.rows_loaded + loaded.rows_quarantined
+    return {"rows": rows, "wall µs/row": (loaded.ended - loaded.started) / rows * 1e6,
+            "python CPU µs/row": loaded.python_cpu / rows * 1e6,
+            "server CPU µs/row": None if loaded.server_cpu is None
+            else loaded.server_cpu / rows * 1e6,
+            "cprofile": text.getvalue()}
 
 
 def run(session: BenchSession) -> list[Section]:
@@ -247,14 +276,19 @@ def run(session: BenchSession) -> list[Section]:
         f"same rows: {same.details['rows']:,} OBEC student records "
         f"({same.details['columns']} columns, {same.details['csv_bytes'] / MIB:,.0f} MB as "
         "CSV); MB/s counts those CSV bytes for every method",
-        "the project's loader also decodes and hashes each JSON page, checks grade and status "
-        "codes, hashes the content and writes 8 lineage columns and an index; the baselines "
-        "load text columns only",
+        "the project's loader also reads and hashes each JSON page, shapes its records into "
+        "columns (PostgreSQL's JSON parser), checks grade and status codes and writes 8 "
+        "lineage columns and an index; the baselines load text columns of a CSV only",
         f"to_sql rates are measured on the first {plan.to_sql_rows:,} (default) and "
         f"{plan.multi_rows:,} (multi) rows",
         f"every method ran {plan.rounds} time(s), interleaved; the best attempt is shown (all "
         "are in the JSON), with how busy the whole machine was meanwhile",
-        "where a target is missed, a cProfile of one term's load is in the JSON "
-        "(details.profile)",
+        "where a target is missed, one term's load is profiled in the JSON (details.profile): "
+        "CPU per row of the loading process and of its PostgreSQL process, and a cProfile",
     ]
+    if profile := same.details.get("profile"):
+        same.notes.append(
+            f"one term's load ({profile['rows']:,} rows): {profile['wall µs/row']:.1f} µs/row "
+            f"of wall time; CPU {profile['python CPU µs/row']:.1f} µs/row in the loading "
+            f"process, {profile['server CPU µs/row'] or float('nan'):.1f} in PostgreSQL's")
     return [same, formats]

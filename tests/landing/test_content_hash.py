@@ -55,3 +55,16 @@ def test_blocks_do_not_change_the_digest() -> None:
 def test_different_content_differs() -> None:
     assert hashed([("a", None)]) != hashed([("a", "")])
     assert hashed([("a", "b")]) != hashed([("ab",)])
+
+
+def test_pages_hash_as_their_own_digests_in_order() -> None:
+    first, second = "a" * 64, "b" * 64
+    content = ContentHash()
+    content.page(first)
+    content.page(second)
+    expected = hashlib.sha256(f"\x1eP{first}\x1eP{second}".encode()).hexdigest()
+    assert content.hexdigest() == expected
+    swapped = ContentHash()
+    swapped.page(second)
+    swapped.page(first)
+    assert swapped.hexdigest() != expected

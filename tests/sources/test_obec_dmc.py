@@ -7,13 +7,15 @@ import logging
 from collections import Counter
 from pathlib import Path
 
+import msgspec
 import psycopg
 import pytest
 
+from edu_platform.landing.entities import JsonPage
 from edu_platform.landing.watermarks import read_watermark
 from edu_platform.sources.base import SourceError
 from edu_platform.sources.http_session import SourceClient
-from edu_platform.sources.obec_dmc import LatestInstant, parse_instant
+from edu_platform.sources.obec_dmc import LatestInstant, json_page, parse_instant, read_answer
 from tests.sources.conftest import (
     NOT_HELD_YEAR,
     TERM,
@@ -137,7 +139,7 @@ def test_source_changing_mid_pull_fails_rather_than_skip(servers, extract, wareh
     # A record added after page 1 shifts the windows of page 2 on: one would be skipped.
     path = served(sim_dir, "students")
     first = jsonl_records(path)[0]
-    original = SourceClient.get_json
+    original = SourceClient.get
 
     def then_add_a_record(self, target, params=None, label=None):
         answer = original(self, target, params, label)
@@ -146,7 +148,7 @@ def test_source_changing_mid_pull_fails_rather_than_skip(servers, extract, wareh
                 fh.write(json.dumps({**first, "student_key": "0000000000"}) + "\n")
         return answer
 
-    monkeypatch.setattr(SourceClient, "get_json", then_add_a_record)
+    monkeypatch.setattr(SourceClient, "get", then_add_a_record)
     with pytest.raises(SourceError, match=r"obec_dmc: v1/students: the source changed during "
                                           r"the pull \(total \d+ -> \d+\)"):
         extract(SOURCE, page_size=50)
@@ -160,6 +162,24 @@ def test_watermark_compares_instants_not_text() -> None:
     latest.see("2024-06-05T09:59:00+07:00")
     latest.see("not a time")
     assert latest.moved() == "2024-06-05T03:30:00Z"
+
+
+def test_watermark_reads_each_stamp_even_beside_a_record_that_is_not_one() -> None:
+    pages = [JsonPage(b'[{"updated_at": "2024-01-01T09:00:00+07:00", "levels": [1]}]', "1", "a"),
+             JsonPage(b'["not a record", {"updated_at": "2024-01-01T03:00:00+00:00"}]', "2", "b")]
+    latest = LatestInstant("2023-12-31T00:00:00+07:00")
+    assert list(latest.watch(iter(pages), "updated_at")) == pages
+    assert latest.moved() == "2024-01-01T03:00:00+00:00"
+
+
+def test_a_page_is_its_data_array_as_sent_or_nothing() -> None:
+    assert json_page(read_answer(b'{"page": 3, "data": [ {"a": "\\u0e01"} ]}'), 1, "s") == \
+        JsonPage(b'[ {"a": "\\u0e01"} ]', "3", "s")
+    assert json_page(read_answer(b'{"data": []}'), 2, "s") == JsonPage(b"[]", "2", "s")
+    for no_data in (b'[{"a": 1}]', b'{"data": {"a": 1}}', b'{"page": 1}', b'"text"'):
+        assert json_page(read_answer(no_data), 1, "s") is None
+    with pytest.raises(msgspec.DecodeError):
+        read_answer(b'{"data": [')
 
 
 def test_unavailable_beyond_retries_fails_clearly_and_loads_nothing(servers, extract,

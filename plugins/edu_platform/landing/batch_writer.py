@@ -1,5 +1,8 @@
 """Loading one batch into the raw zone: COPY in chunks, one transaction, reconciled.
 
+Rows come by COPY; JSON pages are shaped into rows by the server
+(`json_pages`), one statement per page.
+
 A batch is all or nothing. Re-loading the same content changes nothing; a
 corrected re-delivery (same container, other content) replaces the batch it
 corrects; incremental pulls append. Every item is either loaded or quarantined,
@@ -13,6 +16,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import groupby
 
 import psycopg
 from psycopg import sql
@@ -22,10 +26,12 @@ from edu_platform.landing.entities import (
     LINEAGE_COLUMNS,
     Delivery,
     Entity,
+    JsonPage,
     Mode,
     RawRow,
     Rejected,
 )
+from edu_platform.landing.json_pages import load_pages
 from edu_platform.landing.raw_schema import ensure_entity_table, ensure_raw_zone
 
 log = logging.getLogger(__name__)
@@ -120,8 +126,22 @@ def _copy_rows(conn: psycopg.Connection, delivery: Delivery, batch_id: int,
     return loaded
 
 
+def _load_items(conn: psycopg.Connection, delivery: Delivery, batch_id: int,
+                items: Iterable[RawRow | Rejected | JsonPage], hasher: ContentHash | None,
+                rejected: list[Rejected]) -> tuple[int, int]:
+    """(rows loaded, rows the server quarantined): rows by COPY, JSON pages by statement."""
+    loaded = quarantined = 0
+    for are_pages, group in groupby(items, key=lambda item: isinstance(item, JsonPage)):
+        if are_pages:
+            pages_loaded, pages_quarantined = load_pages(conn, delivery, batch_id, group, hasher)
+            loaded, quarantined = loaded + pages_loaded, quarantined + pages_quarantined
+        else:
+            loaded += _copy_rows(conn, delivery, batch_id, group, hasher, rejected)
+    return loaded, quarantined
+
+
 def load_batch(conn: psycopg.Connection, delivery: Delivery,
-               items: Iterable[RawRow | Rejected], content_sha256: str | None = None
+               items: Iterable[RawRow | Rejected | JsonPage], content_sha256: str | None = None
                ) -> BatchResult:
     """Load one delivery as one batch. `conn` must not be inside a transaction."""
     entity = delivery.entity
@@ -142,8 +162,8 @@ def load_batch(conn: psycopg.Connection, delivery: Delivery,
         ).fetchone()[0]
         hasher = None if content_sha256 else ContentHash()
         rejected: list[Rejected] = []
-        loaded = _copy_rows(conn, delivery, batch_id, items, hasher, rejected)
-        quarantined = sum(item.rows for item in rejected)
+        loaded, quarantined = _load_items(conn, delivery, batch_id, items, hasher, rejected)
+        quarantined += sum(item.rows for item in rejected)
         sha256 = content_sha256 or hasher.hexdigest()
         if loaded + quarantined == 0 and delivery.mode is Mode.APPEND:
             result = BatchResult(entity.source, entity.name, delivery.container, "empty",

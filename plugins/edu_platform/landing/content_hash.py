@@ -1,8 +1,8 @@
 """The content hash of a batch whose source gives none (API pulls, database reads).
 
-The digest is the one the loader has always computed, so batches already in the
-raw zone keep matching: each value as `0x1f` + its UTF-8 (a NUL byte for None)
-and `0x1e` after each row; `0x1e` `R` + the raw content for a rejected item.
+Each value as `0x1f` + its UTF-8 (a NUL byte for None) and `0x1e` after each
+row; `0x1e` `R` + the raw content for a rejected item; `0x1e` `P` + the page's
+SHA-256 (hex) for a JSON page, whose bytes as received were hashed already.
 Rows are joined and encoded a block at a time rather than value by value:
 the same bytes reach SHA-256 in the same order, for a fraction of the calls.
 """
@@ -29,6 +29,9 @@ class ContentHash:
 
     def rejected(self, raw_content: str) -> None:
         self._pending.append("\x1eR" + raw_content)
+
+    def page(self, sha256: str) -> None:
+        self._pending.append("\x1eP" + sha256)
 
     def _flush(self) -> None:
         self._hash.update("".join(self._pending).encode())

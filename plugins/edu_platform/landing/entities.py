@@ -34,6 +34,8 @@ class Entity:
     # record must carry to be readable.
     key_columns: tuple[str, ...] = ()
     checks: tuple[CodeCheck, ...] = ()
+    # Fields a JSON source delivers as a list or an object (kept as their JSON text).
+    containers: frozenset[str] = frozenset()
 
     @property
     def table_name(self) -> str:
@@ -69,6 +71,14 @@ class RawRow(NamedTuple):
     values: tuple[str | None, ...]
     locator: str  # where in the container: a page, a line, a row
     sha256: str  # of the content it came in: the file, or the API page's body
+
+
+class JsonPage(NamedTuple):
+    """Records as one JSON text (an array of objects), shaped into rows by the server."""
+
+    records_json: bytes  # the array as the source sent it
+    locator: str  # which answer: a page number, an offset
+    sha256: str  # of the answer's body (lineage)
 
 
 class Rejected(NamedTuple):

@@ -294,19 +294,37 @@ class SourceClient:
         return self.error(f"{label}: extraction exceeded max_total_seconds="
                           f"{self.settings.max_total_seconds:g}{why}")
 
-    def get_json(self, path: str, params: Mapping[str, Any] | None = None,
-                 label: str | None = None) -> JsonAnswer:
-        """GET with auth; renews expired credentials once and repeats the call."""
+    def get(self, path: str, params: Mapping[str, Any] | None = None,
+            label: str | None = None) -> requests.Response:
+        """GET with auth (renewing expired credentials once): a 2xx answer, else a worded
+        failure."""
         response = self.send("GET", path, params=params, headers=self.auth.headers(),
                              label=label)
         if self.auth.refresh_on(response):
             response = self.send("GET", path, params=params, headers=self.auth.headers(),
                                  label=label)
+        self.check_status(response, label or path)
+        return response
+
+    def get_json(self, path: str, params: Mapping[str, Any] | None = None,
+                 label: str | None = None) -> JsonAnswer:
+        response = self.get(path, params, label)
         return JsonAnswer(self.checked_json(response, label or path),
                           hashlib.sha256(response.content).hexdigest(), response.headers)
 
     def checked_json(self, response: requests.Response, label: str) -> Any:
         """The JSON body of a 2xx answer; anything else fails the extraction, worded."""
+        self.check_status(response, label)
+        try:
+            return response.json()
+        except ValueError as error:
+            raise self.not_json(response, label) from error
+
+    def not_json(self, response: requests.Response, label: str) -> SourceError:
+        # A page we cannot read at all cannot be paged past either: fail, do not guess.
+        return self.error(f"{label}: answer is not JSON ({len(response.content)} bytes)")
+
+    def check_status(self, response: requests.Response, label: str) -> None:
         if response.status_code == 401:
             raise self.error(f"{label}: bad credentials ({describe_failure(response)})")
         if response.status_code in RETRY_STATUSES:
@@ -314,12 +332,6 @@ class SourceClient:
                              f"({describe_failure(response)})")
         if not 200 <= response.status_code < 300:
             raise self.error(f"{label}: {describe_failure(response)}")
-        try:
-            return response.json()
-        except ValueError as error:
-            # A page we cannot read at all cannot be paged past either: fail, do not guess.
-            raise self.error(f"{label}: answer is not JSON "
-                             f"({len(response.content)} bytes)") from error
 
     def close(self) -> None:
         self.session.close()

@@ -6,6 +6,10 @@ not a JSON object, a missing key field, or a field whose JSON shape is wrong (a
 list or object where a plain value belongs, or the reverse). Judging values
 (unknown grades or statuses, checksums, dates) is dbt staging's job, where the
 crosswalks live; quality.md's "no crosswalk knows it" is decided there.
+
+Connectors that hand over whole pages (`JsonPage`, OBEC DMC) have the same
+rules applied by the server, in SQL (`landing.json_pages`); a test holds the
+two to the same result.
 """
 
 from __future__ import annotations

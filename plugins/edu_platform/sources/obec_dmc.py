@@ -10,20 +10,27 @@
 - `teachers`: full pull (records carry no timestamp), REPLACE.
 Idempotent: identical content is "unchanged"; a pull after the watermark that
 finds nothing adds nothing.
+
+Pages are not decoded record by record here: each page's `data` array goes to
+the loader as the JSON text it came in (`JsonPage`), and the server shapes it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from edu_platform.landing.code_checks import grade_and_status
-from edu_platform.landing.entities import Delivery, Entity, Mode
+from edu_platform.landing.entities import Delivery, Entity, JsonPage, Mode
 from edu_platform.landing.watermarks import read_watermark
 from edu_platform.sources.base import Batch, ExtractContext
 from edu_platform.sources.http_session import HeaderAuth, SourceClient, StableTotal, page_size
-from edu_platform.sources.json_records import Page, RecordShape, rows_from_pages
+from edu_platform.sources.json_records import RecordShape
 
 SOURCE = "obec_dmc"
 SCHOOLS = RecordShape(
@@ -39,11 +46,42 @@ TEACHERS = RecordShape(
     columns=("teacher_key", "citizen_id", "sex", "birth_date", "position", "highest_degree",
              "has_teaching_license", "levels_taught", "fte", "school_code"),
     key=("teacher_key",), containers=frozenset({"levels_taught"}))
-ENTITIES = {name: Entity(SOURCE, name, shape.columns, key_columns=shape.key)
+ENTITIES = {name: Entity(SOURCE, name, shape.columns, key_columns=shape.key,
+                         containers=shape.containers)
             for name, shape in (("schools", SCHOOLS), ("teachers", TEACHERS))}
 ENTITIES["students"] = Entity(SOURCE, "students", STUDENTS.columns, key_columns=STUDENTS.key,
                               checks=grade_and_status("OBEC", ("grade",)))
 MAX_PAGE_SIZE = 5000
+
+
+class Answer(msgspec.Struct):
+    """A page as the API sends it, its records left as the JSON text they came in."""
+
+    data: msgspec.Raw = msgspec.Raw()  # empty when absent
+    page: Any = msgspec.UNSET
+    next: Any = None
+    total: Any = None
+
+
+ANSWER = msgspec.json.Decoder(Answer)
+
+
+def read_answer(content: bytes) -> Answer:
+    """The page's envelope (decoding no record); one that is not a JSON object has no data.
+    Raises `msgspec.DecodeError` when the content is not JSON."""
+    try:
+        return ANSWER.decode(content)
+    except msgspec.ValidationError:  # JSON, but not an object of the contract's shape
+        return Answer()
+
+
+def json_page(answer: Answer, number: int, sha256: str) -> JsonPage | None:
+    """The page's records for the loader; None when the answer holds no `data` list."""
+    records = bytes(answer.data)
+    if not records.startswith(b"["):
+        return None
+    return JsonPage(records, str(number if answer.page is msgspec.UNSET else answer.page),
+                    sha256)
 
 
 def extract(context: ExtractContext) -> Iterator[Batch]:
@@ -60,8 +98,7 @@ def extract(context: ExtractContext) -> Iterator[Batch]:
 def _schools(client: SourceClient, context: ExtractContext) -> Batch:
     path = "v1/schools"
     delivery = Delivery(ENTITIES["schools"], None, None, path, Mode.REPLACE)
-    return Batch(delivery, rows_from_pages(
-        _pages(client, path, {"province": _province_code(context)}), SCHOOLS))
+    return Batch(delivery, _pages(client, path, {"province": _province_code(context)}))
 
 
 def _students(client: SourceClient, context: ExtractContext) -> Batch:
@@ -75,15 +112,14 @@ def _students(client: SourceClient, context: ExtractContext) -> Batch:
     pages = latest.watch(_pages(client, path, params), "updated_at")
     delivery = Delivery(ENTITIES["students"], context.academic_year, context.term, path,
                         Mode.APPEND)
-    return Batch(delivery, rows_from_pages(pages, STUDENTS), next_watermark=latest.moved)
+    return Batch(delivery, pages, next_watermark=latest.moved)
 
 
 def _teachers(client: SourceClient, context: ExtractContext) -> Batch:
     path = "v1/teachers"
     delivery = Delivery(ENTITIES["teachers"], context.academic_year, context.term, path,
                         Mode.REPLACE)
-    return Batch(delivery, rows_from_pages(_pages(client, path, _term_params(context)),
-                                           TEACHERS))
+    return Batch(delivery, _pages(client, path, _term_params(context)))
 
 
 def _term_params(context: ExtractContext) -> dict[str, Any]:
@@ -98,7 +134,7 @@ def _province_code(context: ExtractContext) -> str:
     return context.province_code
 
 
-def _pages(client: SourceClient, path: str, params: dict[str, Any]) -> Iterator[Page]:
+def _pages(client: SourceClient, path: str, params: dict[str, Any]) -> Iterator[JsonPage]:
     """Every page, following `next` (relative to the base URL) until it is null."""
     target: str | None = path
     query: dict[str, Any] | None = params
@@ -106,15 +142,18 @@ def _pages(client: SourceClient, path: str, params: dict[str, Any]) -> Iterator[
     totals = StableTotal(client, path)
     number = 1
     while target:
-        answer = client.get_json(target, query, label=f"{path} page {number}")
-        body = answer.body if isinstance(answer.body, dict) else {}
-        records = body.get("data")
-        if not isinstance(records, list):
-            raise client.error(f"{path} page {number}: answer has no 'data' list "
-                               "(schema drift?)")
-        totals.check(body.get("total"))
-        yield Page(records, str(body.get("page", number)), answer.sha256)
-        target = body.get("next")
+        label = f"{path} page {number}"
+        response = client.get(target, query, label=label)
+        try:
+            answer = read_answer(response.content)
+        except msgspec.DecodeError as error:
+            raise client.not_json(response, label) from error
+        page = json_page(answer, number, hashlib.sha256(response.content).hexdigest())
+        if page is None:
+            raise client.error(f"{label}: answer has no 'data' list (schema drift?)")
+        totals.check(answer.total)
+        yield page
+        target = answer.next
         if target in followed:  # a server looping on its own links would never end
             raise client.error(f"{path}: 'next' repeats {target}")
         if target:
@@ -146,11 +185,17 @@ class LatestInstant:
         if moment is not None and (self.instant is None or moment > self.instant):
             self.text, self.instant = text, moment
 
-    def watch(self, pages: Iterator[Page], field: str) -> Iterator[Page]:
+    def watch(self, pages: Iterator[JsonPage], field: str) -> Iterator[JsonPage]:
+        # Only `field` of each record is decoded: the rest is the server's to read.
+        stamped = msgspec.json.Decoder(list[msgspec.defstruct("Stamped", [(field, Any, None)])])
         for page in pages:
-            for record in page.records:
-                if isinstance(record, dict):
-                    self.see(record.get(field))
+            try:
+                stamps = [getattr(record, field) for record in stamped.decode(page.records_json)]
+            except msgspec.ValidationError:  # a record that is not an object: read them all
+                stamps = [record.get(field) for record in json.loads(page.records_json)
+                          if isinstance(record, dict)]
+            for stamp in stamps:
+                self.see(stamp)
             yield page
 
     def moved(self) -> str | None:
