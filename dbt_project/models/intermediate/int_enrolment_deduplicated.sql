@@ -1,5 +1,9 @@
 {{
     config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_stale_rows(changed_censuses_filter()) }}",
         indexes=[{'columns': ['academic_year', 'term', 'is_kept']}]
     )
 }}
@@ -11,6 +15,7 @@
 with census as (
 
     select * from {{ ref('int_enrolment_census') }}
+    where {{ changed_censuses_filter() }}
 
 ),
 
@@ -18,6 +23,7 @@ links as (
 
     select * from {{ ref('int_person_links') }}
     where link_scope = 'census'
+        and {{ changed_censuses_filter() }}
 
 ),
 

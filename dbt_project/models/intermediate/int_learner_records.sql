@@ -1,11 +1,16 @@
 {{
     config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_stale_rows(changed_censuses_filter()) }}",
         indexes=[{'columns': ['academic_year', 'term', 'source']}]
     )
 }}
 
 -- The five unit-record sources in one shape (one row per staged record, re-submissions
 -- included). DLP registrations carry their learner's attributes (latest learner row).
+-- Incremental by census: a run recomputes the censuses of int_changed_censuses.
 with obec as (
 
     select
@@ -15,6 +20,7 @@ with obec as (
         is_repeater, source_ts, cast(null as text) as learner_key,
         locator, cast(null as integer) as typed_age
     from {{ ref('stg_obec_dmc__students') }}
+    where {{ changed_censuses_filter() }}
 
 ),
 
@@ -26,6 +32,7 @@ ovec as (
         previous_id_class, sex, birth_date, age, grade, isced, status, is_studying,
         is_repeater, source_ts, cast(null as text), locator, cast(null as integer)
     from {{ ref('stg_ovec_vec__enrollments') }}
+    where {{ changed_censuses_filter() }}
 
 ),
 
@@ -37,6 +44,7 @@ opec as (
         previous_id_class, sex, birth_date, age, grade, isced, status, is_studying,
         is_repeater, source_ts, cast(null as text), locator, cast(null as integer)
     from {{ ref('stg_opec_psis__students') }}
+    where {{ changed_censuses_filter() }}
 
 ),
 
@@ -48,6 +56,7 @@ dla as (
         previous_id_class, sex, birth_date, age, grade, isced, status, is_studying,
         is_repeater, source_ts, cast(null as text), locator, typed_age
     from {{ ref('stg_dla_lec__learners') }}
+    where {{ changed_censuses_filter() }}
 
 ),
 
@@ -79,6 +88,7 @@ dlp as (
         and learner.row_no = 1
     left join {{ ref('nfe_levels') }} as levels
         on registration.nfe_level = levels.grade
+    where {{ changed_censuses_filter('registration.academic_year', 'registration.term') }}
 
 ),
 

@@ -1,5 +1,9 @@
 {{
     config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_stale_rows(changed_censuses_filter()) }}",
         indexes=[{'columns': ['academic_year', 'term', 'affiliation']}]
     )
 }}
@@ -10,6 +14,7 @@
 with records as (
 
     select * from {{ ref('int_learner_records') }}
+    where {{ changed_censuses_filter() }}
 
 ),
 

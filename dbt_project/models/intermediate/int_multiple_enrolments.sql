@@ -1,8 +1,18 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_stale_rows(changed_censuses_filter()) }}"
+    )
+}}
+
 -- The "multiple enrolment" cases of the scorecard: persons found in several records of one
 -- census, folded into one enrolment (indicators.md §1.5).
 with deduplicated as (
 
     select * from {{ ref('int_enrolment_deduplicated') }}
+    where {{ changed_censuses_filter() }}
 
 ),
 

@@ -1,5 +1,11 @@
 {{
     config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_stale_rows(
+            \"(link_scope = 'census' and \" ~ changed_censuses_filter() ~ \")
+            or (link_scope = 'cohort' and \" ~ changed_cohort_years_filter() ~ \")\") }}",
         indexes=[{'columns': ['link_scope', 'academic_year', 'term', 'person_key']}]
     )
 }}
@@ -10,11 +16,18 @@
 -- (year, term); `cohort` = the term-1 censuses of t and t+1 together (labelled t), for the
 -- true-cohort flow rates. A previous_id links only to an ID some record of the scope
 -- carries. The label of a component is its smallest pseudonym.
+-- Incremental: a run recomputes the census scopes of int_changed_censuses and the cohort
+-- scopes that span one of them.
 with recursive census as (
 
     select academic_year, term, person_key, previous_person_key
     from {{ ref('int_enrolment_census') }}
     where has_usable_id
+        and (
+            {{ changed_censuses_filter() }}
+            or term = 1 and {{ changed_cohort_years_filter() }}
+            or term = 1 and {{ changed_cohort_years_filter('academic_year - 1') }}
+        )
 
 ),
 
@@ -22,12 +35,15 @@ scoped as (
 
     select 'census' as link_scope, academic_year, term, person_key, previous_person_key
     from census
+    where {{ changed_censuses_filter() }}
     union all
     select 'cohort', academic_year, 1, person_key, previous_person_key
-    from census where term = 1
+    from census
+    where term = 1 and {{ changed_cohort_years_filter() }}
     union all
     select 'cohort', academic_year - 1, 1, person_key, previous_person_key
-    from census where term = 1
+    from census
+    where term = 1 and {{ changed_cohort_years_filter('academic_year - 1') }}
 
 ),
 

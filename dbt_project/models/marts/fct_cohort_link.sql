@@ -1,13 +1,32 @@
-{{ config(pre_hook=["set enable_nestloop = off"], post_hook=["reset enable_nestloop"]) }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook=[
+            "set enable_nestloop = off",
+            "{{ delete_stale_rows(changed_cohort_years_filter()) }}",
+        ],
+        post_hook=["reset enable_nestloop"],
+        indexes=[{'columns': ['academic_year']}]
+    )
+}}
 
 -- True-cohort links: one row per person with a usable ID in the term-1 census of year t,
 -- with the grade of the same person at the census of t+1. Persons are the components over
 -- the IDs of both censuses (int_person_links, scope `cohort`); one kept record per person
 -- and census by the §1.5 tie-breaks; records placed outside the province are left out.
+-- Incremental by cohort year: a run recomputes the years t whose census of t or t + 1
+-- changed (int_changed_censuses).
 with census as (
 
     select * from {{ ref('int_enrolment_census') }}
-    where term = 1 and has_usable_id
+    where term = 1
+        and has_usable_id
+        and (
+            {{ changed_cohort_years_filter() }}
+            or {{ changed_cohort_years_filter('academic_year - 1') }}
+        )
 
 ),
 
@@ -15,6 +34,7 @@ links as (
 
     select * from {{ ref('int_person_links') }}
     where link_scope = 'cohort'
+        and {{ changed_cohort_years_filter() }}
 
 ),
 
@@ -29,9 +49,11 @@ scoped as (
 
     select census.*, census.academic_year as cohort_year
     from census
+    where {{ changed_cohort_years_filter('census.academic_year') }}
     union all
     select census.*, census.academic_year - 1
     from census
+    where {{ changed_cohort_years_filter('census.academic_year - 1') }}
 
 ),
 
@@ -93,7 +115,8 @@ next_census as (
 
 years_with_census as (
 
-    select distinct academic_year from {{ ref('int_enrolment_census') }} where term = 1
+    select distinct academic_year from {{ ref('int_enrolment_census') }}
+    where term = 1 and {{ changed_cohort_years_filter('academic_year - 1') }}
     union
     select distinct academic_year from {{ ref('stg_onab_report__enrolment') }} where term = 1
 

@@ -1,9 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_stale_rows(changed_censuses_filter()) }}",
+        indexes=[{'columns': ['academic_year', 'term']}]
+    )
+}}
+
 -- One row per learner per academic year and term: formal, census status studying, after
--- de-duplication (indicators.md §1), placed in a district of the province.
+-- de-duplication (indicators.md §1), placed in a district of the province. Incremental by
+-- census: a run recomputes the censuses of int_changed_censuses.
 with deduplicated as (
 
     select * from {{ ref('int_enrolment_deduplicated') }}
     where is_kept
+        and {{ changed_censuses_filter() }}
 
 ),
 

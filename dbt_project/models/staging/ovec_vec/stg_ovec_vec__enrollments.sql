@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
+        pre_hook="{{ delete_replaced_batches('ovec_vec', 'enrollments') }}",
         on_schema_change='append_new_columns',
         indexes=[{'columns': ['academic_year', 'term']}, {'columns': ['batch_id']}]
     )
