@@ -7,7 +7,9 @@ tests) run together in `dbt_project_test` once the whole build exists. When ever
 error-severity gate passed, `publish_release` copies the build into a new
 numbered release (`release_NNNN`), repoints the `current` views at it and
 writes its files (CSV, XLSX, JSON, SDMX-CSV, HTML report, feedback per
-affiliation) under `var/releases/<province>/`. Its XCom names the release.
+affiliation) under `var/releases/<province>/`. Whatever the outcome, its log
+shows the run's summary (rows received, loaded and quarantined per source,
+gates passed, warned and failed, the release), and its XCom holds it.
 
 **When it runs.** When every source of the province has landed (the extract
 DAGs' Assets), or by hand.
@@ -17,8 +19,9 @@ DAGs' Assets), or by hand.
 or the embedded cluster.
 
 **When it fails.** Open the failed task's log: a failing dbt test prints the
-test name and the count of failing rows; nothing is published and the previous
-release stays current. The failing rows are kept in schema `audit_failures`
+test name and the count of failing rows, and `publish_release` names the failing
+gates; nothing is published and the previous release stays current (`edu gates`
+says the same from the command line). The failing rows are kept in schema `audit_failures`
 and the scorecard in `audit.scorecard`. Failures are also appended to
 `var/alerts.log` (and posted to `EDU_ALERT_WEBHOOK_URL` when set). A connection error means the
 warehouse database is down: `make db-start` (or check `WAREHOUSE_URL`).
@@ -66,7 +69,8 @@ build_warehouse = DbtDag(
 watch_after_the_build(build_warehouse)
 
 with build_warehouse:
-    # after every model and the gates: all of Cosmos's leaves must have succeeded
+    # after every model and the gates, whatever their outcome: it publishes only when this
+    # build's gates all passed, and otherwise logs the run's summary and fails
     build_leaves = list(build_warehouse.leaves)
-    publish = task(task_id="publish_release")(publish_latest_build)()
+    publish = task(task_id="publish_release", trigger_rule="all_done")(publish_latest_build)()
     build_leaves >> publish

@@ -180,6 +180,30 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gates(args: argparse.Namespace) -> int:
+    from rich.markup import escape
+
+    from edu_platform.release.run_summary import summarize_latest_build
+
+    databases = resolve_databases()
+    databases.prepare()
+    summary = summarize_latest_build(databases.warehouse_url)
+    out = Console()
+    out.out(summary.as_text(), end="")  # rendered already: no markup, no re-wrapping
+    if not summary.problems:
+        return 0
+    table = Table(title="Gates that failed or warned in the latest build "
+                        "(failing rows: audit_failures.<gate>)")
+    for column in ("gate", "severity", "status", "failing rows", "message"):
+        table.add_column(column)
+    for problem in summary.problems:
+        colour = "yellow" if problem.status == "warn" else "red"
+        table.add_row(problem.name, problem.severity or "", f"[{colour}]{problem.status}[/]",
+                      str(problem.failures or 0), escape((problem.message or "")[:120]))
+    out.print(table)
+    return 0
+
+
 def cmd_sim(args: argparse.Namespace) -> int:
     """The simulators are a separate package: driven through their own command."""
     import subprocess
@@ -271,6 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     status_cmd = sub.add_parser("status", help="the latest DAG runs and releases")
     status_cmd.add_argument("--limit", type=int, default=10)
     status_cmd.set_defaults(func=cmd_status)
+
+    sub.add_parser("gates", help="the latest build's quality gates: which failed or warned, "
+                   "rows landed, release").set_defaults(func=cmd_gates)
 
     quarantine = sub.add_parser("quarantine", help="list a source's quarantined records")
     quarantine.add_argument("source", help="source name, e.g. opec_psis")

@@ -1,26 +1,35 @@
 """Write-audit-publish on a real build: releases are numbered, complete and immutable.
 
 The `tiny` province is landed and built with real dbt into a fresh database, then
-published twice (release 1, then release 2 with no revisions). A second world, generated
+published twice (release 1, then release 2 with no revisions, the second through the
+build DAG's own task callable, whose XCom is the run summary). A second world, generated
 with the DOPA register missing half its residents (`dopa_undercount`), is landed and
-built into the same warehouse: the province NER gate fails, nothing is published, and
-release 2, `current`, the catalog and the release files stay byte for byte as they were.
+built into the same warehouse: the province NER gate fails, nothing is published,
+release 2, `current`, the catalog and the release files stay byte for byte as they were,
+and the publish task fails naming the gate, with the run summary in its log.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import psycopg
 import pytest
 from psycopg import sql
 
+from edu_platform.airflow_env import warehouse_connections
 from edu_platform.dbt_runner import run_dbt_as_transformer
 from edu_platform.province_config import load_province
-from edu_platform.release.gates import latest_gate_outcome
+from edu_platform.release.gates import GatesNotRun, latest_gate_outcome
 from edu_platform.release.publish import GatesFailed, PublishedRelease, publish_release
+from edu_platform.release.publish_task import publish_latest_build
+from edu_platform.release.run_summary import summarize_latest_build
 from edu_platform.security.logins import login_url
 from edu_platform.security.roles import ANALYST, LOADER, PUBLISHER
 from tests.dbt.test_indicators_match_reference import land_and_build
@@ -42,8 +51,16 @@ RELEASE_FILES = ("indicators.csv", "indicators.xlsx", "indicators.json", "indica
 class Published:
     url: str
     first: PublishedRelease
-    second: PublishedRelease
+    second_xcom: dict[str, Any]  # the build DAG's publish task published release 2
     files_root: Path
+
+
+def as_the_publish_task(monkeypatch: pytest.MonkeyPatch, url: str, files_root: Path) -> None:
+    """The environment an Airflow worker gives the publish task, on this warehouse."""
+    for name, value in warehouse_connections(url).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("EDU_PROVINCE", "rayong")
+    monkeypatch.setenv("EDU_RELEASES_DIR", str(files_root))
 
 
 @pytest.fixture(scope="module")
@@ -53,14 +70,16 @@ def published(fresh_warehouse: str,  # noqa: F811
     log = land_and_build(sim, fresh_warehouse, tmp_path_factory.mktemp("dbt"))
     assert "ERROR=0" in log, log[-4000:]
     files_root = tmp_path_factory.mktemp("releases")
-    province = load_province("rayong")
     as_publisher = login_url(fresh_warehouse, PUBLISHER)  # as the publish task does
-    first = publish_release(as_publisher, province, files_root)
-    second = publish_release(as_publisher, province, files_root)
-    return Published(fresh_warehouse, first, second, files_root)
+    first = publish_release(as_publisher, load_province("rayong"), files_root)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        as_the_publish_task(monkeypatch, fresh_warehouse, files_root)
+        second_xcom = publish_latest_build()
+    return Published(fresh_warehouse, first, second_xcom, files_root)
 
 
-def rows(url: str, statement: str | sql.Composable, params: tuple = ()) -> list[tuple]:
+def rows(url: str, statement: str | sql.Composable,
+         params: tuple | dict[str, Any] = ()) -> list[tuple]:
     with psycopg.connect(url) as conn:
         return conn.execute(statement, params).fetchall()
 
@@ -141,8 +160,8 @@ def test_withheld_and_capped_cells_follow_the_flags(published: Published) -> Non
 
 
 def test_second_clean_release_lists_no_revisions(published: Published) -> None:
-    assert published.second.number == 2
-    assert published.second.revision_count == 0
+    assert published.second_xcom["release"] == 2
+    assert published.second_xcom["revisions"] == 0
     assert rows(published.url, "select count(*) from release_0002.revisions")[0][0] == 0
     catalog = rows(published.url, "select release_number, revision_count "
                                   "from releases.catalog order by 1")
@@ -157,6 +176,36 @@ def test_current_points_at_the_latest_release(published: Published) -> None:
         assert "release_0002." in definition
     assert rows(published.url, "select count(*) from current.indicators") == rows(
         published.url, "select count(*) from release_0002.indicators")
+
+
+def landed_per_source(url: str, since_invocation: str | None = None) -> dict[str, dict]:
+    """Rows per source straight from raw.batches, as the superuser: those landed after the
+    given gate run ended, or all of them."""
+    landed = rows(url, """
+        select source, count(*), sum(rows_received), sum(rows_loaded), sum(rows_quarantined)
+        from raw.batches
+        where %(invocation)s::text is null or extracted_at > (
+            select max(recorded_at) from audit.gate_results
+            where invocation_id = %(invocation)s)
+        group by source""", {"invocation": since_invocation})
+    return {source: {"batches": batches, "rows_received": received, "rows_loaded": loaded,
+                     "rows_quarantined": quarantined}
+            for source, batches, received, loaded, quarantined in landed}
+
+
+def test_publish_task_returns_the_run_summary(published: Published) -> None:
+    """The publish task's XCom: every batch of the first build, its gates, its release."""
+    xcom = published.second_xcom
+    assert json.loads(json.dumps(xcom)) == xcom
+    assert xcom["sources"] == landed_per_source(published.url)
+    assert set(xcom["sources"]) == set(load_province("rayong").sources)
+    assert xcom["rows_received"] == xcom["rows_loaded"] + xcom["rows_quarantined"]
+    assert xcom["rows_quarantined"] > 0  # tiny has its imperfections on
+    with psycopg.connect(published.url) as conn:
+        gates = latest_gate_outcome(conn)
+    assert (xcom["gates_passed"], xcom["gates_warned"]) == (gates.passed, gates.warned)
+    assert (xcom["gates_failed"], xcom["failing_gates"]) == (0, [])
+    assert (xcom["release"], xcom["current_release"]) == (2, 2)
 
 
 def test_revisions_name_the_cells_that_changed(published: Published) -> None:
@@ -180,6 +229,18 @@ def test_revisions_name_the_cells_that_changed(published: Published) -> None:
         conn.rollback()
     assert [change for change, _ in revisions] == ["changed", "removed"]
     assert revisions[0][1] == changed[0]
+
+
+def test_a_build_whose_gates_did_not_run_publishes_nothing(
+        published: Published, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model failed before the gates: the passing gates on record are an earlier build's."""
+    before = fingerprint(published.url, published.files_root)
+    as_the_publish_task(monkeypatch, published.url, published.files_root)
+    with psycopg.connect(published.url) as conn:
+        build_started = conn.execute("select now()").fetchone()[0]
+    with pytest.raises(GatesNotRun, match="have not run since this build started"):
+        publish_latest_build(dag_run=SimpleNamespace(start_date=build_started))
+    assert fingerprint(published.url, published.files_root) == before
 
 
 def test_failed_error_gate_publishes_nothing(published: Published,
@@ -208,6 +269,30 @@ def test_failed_error_gate_publishes_nothing(published: Published,
                                      "indicators_province_ner_aner_at_most_105")[0]
     assert failing > 0
     assert rows(published.url, "select count(*) from audit.scorecard")[0][0] > 0
+
+
+def test_refused_publish_task_logs_the_summary_and_names_the_gate(
+        published: Published, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """After the failed build above: the task fails loudly, its log holds the summary."""
+    as_the_publish_task(monkeypatch, published.url, published.files_root)
+    with caplog.at_level(logging.INFO, logger="edu_platform.release.publish_task"), \
+            pytest.raises(GatesFailed, match="indicators_province_ner_aner_at_most_105"):
+        publish_latest_build()
+    logged = caplog.text
+    assert "nothing published" in logged and "release 2 stays current" in logged
+    assert "fail: indicators_province_ner_aner_at_most_105 (" in logged
+
+    summary = summarize_latest_build(login_url(published.url, PUBLISHER))
+    assert (summary.release, summary.current_release) == (None, 2)
+    # only what the failed build was the first to judge: the re-delivered DOPA files
+    landed = landed_per_source(published.url, published.second_xcom["dbt_invocation_id"])
+    assert {landed_rows.source: landed_rows.as_dict()
+            for landed_rows in summary.sources} == landed
+    assert "dopa_population" in landed
+    assert landed != published.second_xcom["sources"]
+    for landed_rows in summary.sources:
+        assert f"{landed_rows.source} " in logged
 
 
 def test_cli_shows_releases_and_quarantine(published: Published, runtime) -> None:

@@ -8,6 +8,7 @@ the newest invocation that ran tests. Error-severity failures block the release
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import psycopg
 
@@ -17,6 +18,7 @@ BLOCKING_STATUSES = ("fail", "error", "skipped", "runtime error")
 @dataclass(frozen=True)
 class GateOutcome:
     invocation_id: str
+    recorded_at: datetime
     passed: int
     warned: int
     blocking: tuple[str, ...]  # unique ids of the gates that failed, errored or did not run
@@ -41,15 +43,17 @@ def latest_gate_outcome(conn: psycopg.Connection, audit_schema: str = "audit") -
             SELECT invocation_id FROM {audit_schema}.gate_results
             GROUP BY invocation_id ORDER BY max(recorded_at) DESC LIMIT 1
         )
-        SELECT results.invocation_id, results.unique_id, results.status
+        SELECT results.invocation_id, results.unique_id, results.status,
+               max(results.recorded_at) OVER ()
         FROM {audit_schema}.gate_results AS results JOIN latest USING (invocation_id)
         ORDER BY results.unique_id
         """
     ).fetchall()
-    statuses = [status for _, _, status in rows]
+    statuses = [status for _, _, status, _ in rows]
     return GateOutcome(
         invocation_id=rows[0][0],
+        recorded_at=rows[0][3],
         passed=statuses.count("pass"),
         warned=statuses.count("warn"),
-        blocking=tuple(uid for _, uid, status in rows if status in BLOCKING_STATUSES),
+        blocking=tuple(uid for _, uid, status, _ in rows if status in BLOCKING_STATUSES),
     )

@@ -16,6 +16,7 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import psycopg
@@ -29,7 +30,7 @@ from edu_platform.release.catalog import (
     latest_release,
     release_schema,
 )
-from edu_platform.release.gates import GateOutcome, latest_gate_outcome
+from edu_platform.release.gates import GateOutcome, GatesNotRun, latest_gate_outcome
 from edu_platform.release.methodology import (
     Note,
     code_list_notes,
@@ -174,11 +175,18 @@ def write_files(warehouse_url: str, release: str, out_dir: Path,
 
 def publish_release(warehouse_url: str, province: ProvinceConfig,
                     files_root: Path | None = None,
-                    files_writer: FilesWriter = write_files) -> PublishedRelease:
-    """Raises GatesFailed (nothing written) when an error gate of the latest test run failed."""
+                    files_writer: FilesWriter = write_files,
+                    gates_since: datetime | None = None) -> PublishedRelease:
+    """Raises GatesFailed (nothing written) when an error gate of the latest test run failed,
+    and GatesNotRun when no test run ended after `gates_since` (the build's start: a model
+    that failed first leaves only an earlier build's gates on record)."""
     with psycopg.connect(warehouse_url) as conn:  # one transaction: commit at the end
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (PUBLISH_LOCK,))
         gates = latest_gate_outcome(conn, AUDIT_SCHEMA)
+        if gates_since is not None and gates.recorded_at < gates_since:
+            raise GatesNotRun(f"the quality gates have not run since this build started "
+                              f"({gates_since:%Y-%m-%d %H:%M:%S %Z}): a model failed before "
+                              "them (see the build's failed task); nothing published")
         if not gates.publishable:
             raise GatesFailed(gates)
         number, release, revisions, withheld = _publish_tables(conn, province, gates)
