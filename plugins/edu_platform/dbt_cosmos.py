@@ -7,6 +7,8 @@ start dbt; without it Cosmos falls back to `dbt ls`.
 
 from __future__ import annotations
 
+import os
+
 from airflow.sdk import DAG
 from airflow.task.trigger_rule import TriggerRule
 from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
@@ -45,11 +47,16 @@ profile_config = ProfileConfig(
     ),
 )
 
-# One `dbt build` of every model in a producer task, with dbt's threads, while each model's
-# task only watches for its outcome: starting dbt once per model cost more than the build
-# itself (bench/, end to end). dbt runs in-process: it shares Airflow's virtualenv.
+# `watcher`: one `dbt build` of every model in a producer task, with dbt's threads, while
+# each model's task only watches for its outcome: starting dbt once per model (`local`)
+# cost more than the build itself (bench/, end to end). `local` stays a setting because
+# Cosmos still calls `watcher` experimental. dbt runs in-process: it shares Airflow's
+# virtualenv.
+EXECUTION_MODE = ExecutionMode(os.environ.get("EDU_DBT_EXECUTION_MODE", "watcher"))
+if EXECUTION_MODE not in (ExecutionMode.WATCHER, ExecutionMode.LOCAL):
+    raise ValueError(f"EDU_DBT_EXECUTION_MODE={EXECUTION_MODE.value}: use watcher or local")
 execution_config = ExecutionConfig(
-    execution_mode=ExecutionMode.WATCHER, invocation_mode=InvocationMode.DBT_RUNNER)
+    execution_mode=EXECUTION_MODE, invocation_mode=InvocationMode.DBT_RUNNER)
 
 render_config = RenderConfig(
     load_method=LoadMode.DBT_MANIFEST if MANIFEST.exists() else LoadMode.DBT_LS,
@@ -68,6 +75,8 @@ def watch_after_the_build(dag: DAG) -> None:
     run, runs one task at a time: a watcher started first would wait for ever for a
     producer that never gets its turn.
     """
+    if not dag.has_task(PRODUCER_WATCHER_TASK_ID):
+        return  # `local` mode: every model task runs its own model
     producer = dag.get_task(PRODUCER_WATCHER_TASK_ID)
     for task in dag.tasks:
         if task is producer or task.upstream_task_ids - {producer.task_id}:

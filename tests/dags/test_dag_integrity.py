@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -24,6 +27,28 @@ def test_every_dag_imports_without_errors(dagbag: DagBag) -> None:
 def test_build_dag_renders_dbt_models_and_tests_as_tasks(dagbag: DagBag) -> None:
     task_ids = set(dagbag.dags["build_warehouse"].task_ids)
     assert {"dim_level_run", "dbt_project_test"} <= task_ids
+
+
+def test_build_dag_runs_dbt_once_and_watches_every_model(dagbag: DagBag) -> None:
+    dag = dagbag.dags["build_warehouse"]
+    (producer,) = dag.roots
+    assert producer.task_id == "dbt_producer_watcher"
+    models = [task for task in dag.tasks if task.task_id.endswith("_run")]
+    assert models and all(type(task).__name__ == "DbtRunWatcherOperator" for task in models)
+
+
+def test_build_dag_in_local_mode_runs_dbt_in_every_model_task(runtime) -> None:
+    """`EDU_DBT_EXECUTION_MODE=local`: no producer, each model task runs dbt itself."""
+    script = ("from airflow.dag_processing.dagbag import DagBag; "
+              f"bag = DagBag(dag_folder={str(dags_dir())!r}); "
+              "assert not bag.import_errors, bag.import_errors; "
+              "dag = bag.dags['build_warehouse']; "
+              "print(sorted({type(t).__name__ for t in dag.tasks}))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env={**os.environ, "EDU_DBT_EXECUTION_MODE": "local"}, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    kinds = result.stdout.strip().splitlines()[-1]
+    assert "DbtRunLocalOperator" in kinds and "Watcher" not in kinds
 
 
 def test_every_dag_is_documented_owned_tagged_and_retried(dagbag: DagBag) -> None:
