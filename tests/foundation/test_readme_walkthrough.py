@@ -16,16 +16,13 @@ import os
 import re
 import subprocess
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 import pytest
 import requests
-from psycopg import sql
 
 from edu_platform.airflow_env import UI_USER
 from edu_platform.databases import with_database
@@ -35,7 +32,7 @@ from edu_platform.paths import REPO_ROOT, venv_bin
 from edu_platform.province_config import load_province
 from edu_platform.security.logins import login_url
 from edu_platform.security.roles import LOADER
-from tests.conftest import free_port
+from tests.conftest import free_port, scratch_database
 from tests.integration.conftest import land_simulated_province
 
 pytest.importorskip("edu_simulators.servers")
@@ -63,19 +60,6 @@ class Walk:
     warehouse_url: str
     port: int
     scratch: Path
-
-
-@contextmanager
-def scratch_database(admin_url: str, prefix: str) -> Iterator[str]:
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield name
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(name)))
 
 
 @pytest.fixture

@@ -2,36 +2,29 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from edu_platform.databases import with_database
 from edu_platform.landing.extract import run_extraction
 from edu_platform.province_config import load_province
 from edu_platform.pseudonym_key import ensure_pseudonym_function
 from edu_platform.security.apply import apply_security
+from tests.conftest import scratch_database
 
 
 @pytest.fixture(scope="module")
 def fresh_warehouse(runtime) -> Iterator[str]:
     """A database of its own on the project's server: integration runs never mix state."""
-    name = f"it_{uuid.uuid4().hex[:10]}"
     admin = with_database(runtime.databases.warehouse_url, "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = with_database(runtime.databases.warehouse_url, name)  # repr without password
-    # as set-up does for the project's warehouse: roles are the server's, grants per database
-    apply_security(url)
-    ensure_pseudonym_function(url)
-    yield url
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(name)))
+    with scratch_database(admin, "it") as name:
+        url = with_database(runtime.databases.warehouse_url, name)  # repr without password
+        # as set-up does for the project's warehouse: roles are the server's, grants per database
+        apply_security(url)
+        ensure_pseudonym_function(url)
+        yield url
 
 
 def land_simulated_province(sim_dir: Path, warehouse_url: str,

@@ -17,7 +17,6 @@ import re
 import shutil
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,7 +26,6 @@ from urllib.parse import quote
 import psycopg
 import pytest
 from playwright.sync_api import Page, expect
-from psycopg import sql
 
 from edu_platform.airflow_env import UI_USER
 from edu_platform.databases import with_database
@@ -36,7 +34,7 @@ from edu_platform.nightly import nightly_dag_ids
 from edu_platform.paths import REPO_ROOT, var_dir, venv_bin
 from edu_platform.province_config import load_province
 from tests.browser import chromium
-from tests.conftest import free_port
+from tests.conftest import free_port, scratch_database
 
 pytestmark = pytest.mark.slow
 
@@ -62,19 +60,6 @@ def _edu(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=300)
 
 
-@contextmanager
-def _scratch_database(admin_url: str, prefix: str) -> Iterator[str]:
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield name
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(name)))
-
-
 @pytest.fixture
 def services(runtime, scratch_dir: Path) -> Iterator[Services]:
     """`edu up --preset tiny` on databases of its own, everything it writes under scratch_dir;
@@ -83,8 +68,8 @@ def services(runtime, scratch_dir: Path) -> Iterator[Services]:
     admin = with_database(databases.warehouse_url, "postgres")
     own_var = scratch_dir / "var"  # Airflow home and logs, simulators' files, alerts, releases
     port = free_port()
-    with (_scratch_database(admin, "ui_wh") as warehouse,
-          _scratch_database(admin, "ui_airflow") as metadata):
+    with (scratch_database(admin, "ui_wh") as warehouse,
+          scratch_database(admin, "ui_airflow") as metadata):
         env = {
             # conftest's AIRFLOW_* point at the developer's Airflow home and metadata database
             **{k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")},
