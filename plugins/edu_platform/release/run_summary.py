@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.table import Table
 
 from edu_platform.release.gates import GateOutcome, latest_gate_outcome
+from edu_platform.release.publish import AUDIT_SCHEMA
 
-AUDIT_SCHEMA = "audit"
 BATCHES_COPY = f"{AUDIT_SCHEMA}.int_scorecard__batches"
 
 
