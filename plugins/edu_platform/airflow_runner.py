@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -72,17 +73,12 @@ def run_succeeded(log_file: Path) -> bool:
     return bool(finished) and "state=success" in finished[-1]
 
 
-def run_dags_in_process(dag_ids: Sequence[str], env: Mapping[str, str],
-                        conf: Mapping[str, object] | None = None,
-                        progress: Callable[[str], None] = lambda _: None
-                        ) -> list[DagRunOutcome]:
-    """Run whole DAGs one after the other, each as `airflow dags test` would, in one
-    process of their own (edu_platform.dag_test_batch): Airflow starts once for all."""
-    logs = airflow_home() / "logs" / "runs"
-    logs.mkdir(parents=True, exist_ok=True)
+def _run_batch(dag_ids: Sequence[str], env: Mapping[str, str], conf: Mapping[str, object] | None,
+               progress: Callable[[str], None], logs: Path, batch_log: Path,
+               seconds: dict[str, float]) -> None:
+    """One `dag_test_batch` process for `dag_ids`, in order; their seconds go to `seconds`."""
     command = [str(venv_bin() / "python"), "-m", "edu_platform.dag_test_batch",
                "--logs", str(logs), *(["--conf", json.dumps(conf)] if conf else []), *dag_ids]
-    seconds: dict[str, float] = {}
     batch_output: list[str] = []
     with subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True) as batch:
@@ -94,14 +90,42 @@ def run_dags_in_process(dag_ids: Sequence[str], env: Mapping[str, str],
                 progress(f"running DAG {event['dag_id']}")
             else:
                 seconds[event["dag_id"]] = event["seconds"]
-    (logs / "batch.log").write_text("".join(batch_output))
+    batch_log.write_text("".join(batch_output))
+
+
+def run_dags_in_process(dag_ids: Sequence[str], env: Mapping[str, str],
+                        conf: Mapping[str, object] | None = None,
+                        progress: Callable[[str], None] = lambda _: None,
+                        streams: int = 1) -> list[DagRunOutcome]:
+    """Run whole DAGs, each as `airflow dags test` would, in processes of their own
+    (edu_platform.dag_test_batch): Airflow starts once per process, not per DAG.
+
+    With `streams` above 1 the DAGs are dealt round-robin to that many processes
+    running side by side, as the scheduler would run independent DAGs; only DAGs that
+    do not depend on each other (the extract DAGs) may be given together.
+    """
+    logs = airflow_home() / "logs" / "runs"
+    logs.mkdir(parents=True, exist_ok=True)
+    lanes = [list(dag_ids[lane::streams]) for lane in range(max(1, min(streams, len(dag_ids))))]
+    batch_logs = [logs / ("batch.log" if len(lanes) == 1 else f"batch-{lane + 1}.log")
+                  for lane in range(len(lanes))]
+    seconds: dict[str, float] = {}
+    runners = [threading.Thread(target=_run_batch, args=(lane, env, conf, progress, logs,
+                                                         batch_log, seconds))
+               for lane, batch_log in zip(lanes, batch_logs, strict=True)]
+    for runner in runners:
+        runner.start()
+    for runner in runners:
+        runner.join()
     outcomes = []
     for dag_id in dag_ids:
         log_file = logs / f"{dag_id}.log"
         ran = dag_id in seconds and log_file.exists()
+        batch_log = next(batch_log for lane, batch_log in zip(lanes, batch_logs, strict=True)
+                         if dag_id in lane)
         outcomes.append(DagRunOutcome(dag_id, ran and run_succeeded(log_file),
                                       seconds.get(dag_id, 0.0),
-                                      log_file if ran else logs / "batch.log"))
+                                      log_file if ran else batch_log))
     return outcomes
 
 

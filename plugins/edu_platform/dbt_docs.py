@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import functools
 import http.server
+import shutil
 from pathlib import Path
 
-from edu_platform.dbt_runner import run_dbt
-from edu_platform.paths import var_dir
+from edu_platform.dbt_runner import run_dbt_as_transformer
+from edu_platform.paths import dbt_project_dir, var_dir
 
 
 def docs_dir() -> Path:
     return var_dir() / "dbt-docs"
 
 
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+
 def generate_docs(warehouse_url: str) -> Path:
-    """`dbt docs generate --static`: one self-contained page that opens offline."""
+    """`dbt docs generate --static`: one self-contained page that opens offline.
+
+    As the transformer, like set-up's `dbt parse`, whose saved parse state it starts
+    from: dbt then re-parses only what changed since (half the time of a full parse).
+    """
     target = docs_dir()
-    result = run_dbt(["docs", "generate", "--static", "--target-path", str(target)],
-                     warehouse_url)
+    target.mkdir(parents=True, exist_ok=True)
+    parsed = dbt_project_dir() / "target" / PARTIAL_PARSE_FILE
+    if parsed.exists():
+        shutil.copyfile(parsed, target / PARTIAL_PARSE_FILE)
+    result = run_dbt_as_transformer(
+        ["docs", "generate", "--static", "--target-path", str(target)], warehouse_url)
     if result.returncode != 0:
         raise RuntimeError("dbt docs generate failed: "
                            + (result.stdout + result.stderr).strip().splitlines()[-1])

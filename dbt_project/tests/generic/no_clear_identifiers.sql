@@ -2,11 +2,11 @@
     value (normalized as normalize_person_id does) is a valid citizen ID or a G-code, or
     the text holds a 13-digit run with a valid check digit or a G + 12 digits code that
     is not part of a longer word (Thai digits read as ASCII). A 64-character hex
-    pseudonym never matches. any_13_digits=true also fails on 13-digit runs whose check
-    digit is wrong (mistyped IDs are personal data too). The failing values themselves
-    are not returned (they would land in logs or stored failures): one row per kind of
-    finding (a value counted once, under its first finding), with the number of distinct
-    values; the failure count is their sum. -#}
+    pseudonym never matches, and is skipped first. any_13_digits=true also fails on
+    13-digit runs whose check digit is wrong (mistyped IDs are personal data too). The
+    failing values themselves are not returned (they would land in logs or stored
+    failures): one row per kind of finding (a value counted once, under its first
+    finding), with the number of distinct values; the failure count is their sum. -#}
 {% test no_clear_identifiers(model, column_name, any_13_digits=false) %}
 
 {{ config(fail_calc='coalesce(sum(failing_values), 0)') }}
@@ -16,6 +16,13 @@ with values_as_text as (
     select distinct {{ thai_digits_to_ascii(column_name) }} as value
     from {{ model }}
     where {{ column_name }} is not null
+        -- a pseudonym cannot match any finding below (no separator to strip, no run
+        -- standing apart from letters); skipping it first spares the costly checks
+        -- (written so: an anchored `{64}` regex costs ten times as much per row)
+        and (
+            length(cast({{ column_name }} as text)) <> 64
+            or cast({{ column_name }} as text) ~ '[^0-9a-f]'
+        )
 
 ),
 

@@ -3,17 +3,19 @@
 openpyxl's read-only mode streams rows but does not expose merged cells (the
 `<mergeCells>` element sits after the sheet's data, and read-only worksheets
 never parse it). Rather than loading a whole workbook in normal mode, the
-merged ranges are read here straight from the sheet's XML part with
-`iterparse`, clearing every row as it passes, so memory stays flat.
+merged ranges are read here straight from the sheet's XML part, streamed, so
+memory stays flat.
 """
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import IO
 from xml.etree.ElementTree import iterparse
 
 from openpyxl.utils.cell import range_boundaries
@@ -67,6 +69,25 @@ class MergedRange:
         return self.min_row <= row <= self.max_row
 
 
+# A `<mergeCell ref="A5:A7"/>` tag (any namespace prefix). Found by scanning the
+# inflated bytes: parsing every cell of the sheet as XML only to skip it cost more than
+# reading the cells themselves (bench/, extraction of DLA).
+MERGE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([^"]+)"')
+CHUNK_BYTES = 1 << 20
+
+
+def _merge_refs(part: IO[bytes]) -> Iterator[str]:
+    pending = b""
+    while chunk := part.read(CHUNK_BYTES):
+        data = pending + chunk
+        # A tag that starts before the last `<` ends before it (`<` is escaped in values):
+        # the bytes from there on wait for the next chunk.
+        cut = data.rfind(b"<") if b"<" in data else len(data)
+        yield from (match.group(1).decode() for match in MERGE_CELL.finditer(data, 0, cut))
+        pending = data[cut:]
+    yield from (match.group(1).decode() for match in MERGE_CELL.finditer(pending))
+
+
 def merged_ranges(path: Path, sheet: ReadOnlyWorksheet, below_row: int = 0
                   ) -> list[MergedRange]:
     """The sheet's merged ranges that start below `below_row` (the data area)."""
@@ -74,15 +95,10 @@ def merged_ranges(path: Path, sheet: ReadOnlyWorksheet, below_row: int = 0
     member = sheet._worksheet_path.lstrip("/")
     found: list[MergedRange] = []
     with zipfile.ZipFile(path) as archive, archive.open(member) as part:
-        for _event, element in iterparse(part):
-            name = element.tag.rsplit("}", 1)[-1]
-            if name == "mergeCell":
-                bounds = range_boundaries(element.get("ref", ""))
-                merged = MergedRange(*bounds)  # type: ignore[arg-type]
-                if merged.min_row > below_row:
-                    found.append(merged)
-            elif name == "row":
-                element.clear()  # rows are streamed by openpyxl; here they are only skipped
+        for ref in _merge_refs(part):
+            merged = MergedRange(*range_boundaries(ref))  # type: ignore[arg-type]
+            if merged.min_row > below_row:
+                found.append(merged)
     return found
 
 
