@@ -133,11 +133,15 @@ class EmbeddedPostgres:
             pwfile.write(self.password)
         try:
             self._hand_to_server_user(Path(pwfile.name))
+            # Collation "C": the same order as C.UTF-8 (code points), but PostgreSQL sorts
+            # and indexes it by bytes with abbreviated keys, 2-3x faster on the 64-character
+            # pseudonyms the models sort (bench/, dbt build); character classes stay UTF-8.
             result = self._run(
                 [
                     "initdb", "-D", str(self.data_dir), "-U", self.superuser,
                     f"--pwfile={pwfile.name}", "--auth-host=scram-sha-256",
                     "--auth-local=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8",
+                    "--lc-collate=C",
                 ]
             )
         finally:

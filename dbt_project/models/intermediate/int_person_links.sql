@@ -1,12 +1,18 @@
+{#- enable_mergejoin off: the planner sorted every node to merge-join the few hundred
+    records that name a previous ID (7 of 11 s at Rayong); hashing the nodes takes 2. -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ delete_stale_rows(
+        pre_hook=[
+            "set enable_mergejoin = off",
+            "{{ delete_stale_rows(
             \"(link_scope = 'census' and \" ~ changed_censuses_filter() ~ \")
             or (link_scope = 'cohort' and \" ~ changed_cohort_years_filter() ~ \")\") }}",
-        indexes=[{'columns': ['link_scope', 'academic_year', 'term', 'person_key']}]
+        ],
+        indexes=[{'columns': ['link_scope', 'academic_year', 'term']}],
+        post_hook=["reset enable_mergejoin"]
     )
 }}
 

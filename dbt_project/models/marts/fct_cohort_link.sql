@@ -20,7 +20,11 @@
 -- changed (int_changed_censuses).
 with census as (
 
-    select * from {{ ref('int_enrolment_census') }}
+    -- only the columns used below: the rows are sorted for the ranking, width is time
+    select
+        academic_year, term, person_key, unit_key, affiliation, unit_code, record_key,
+        source_ts, isced, grade, sex
+    from {{ ref('int_enrolment_census') }}
     where term = 1
         and has_usable_id
         and (
