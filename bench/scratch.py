@@ -19,6 +19,7 @@ from psycopg import sql
 from edu_platform.databases import Databases, resolve_databases, with_database
 from edu_platform.paths import var_dir
 from edu_platform.pseudonym_key import ensure_pseudonym_function
+from edu_platform.security.apply import apply_security
 
 
 def bench_dir(*parts: str) -> Path:
@@ -36,7 +37,7 @@ def project_databases() -> Databases:
 
 @contextmanager
 def scratch_database(label: str) -> Iterator[str]:
-    """A fresh warehouse database (pseudonym function installed, as set-up does); dropped after."""
+    """A fresh warehouse database (roles and pseudonym function, as set-up does); dropped after."""
     server = project_databases().warehouse_url
     name = f"bench_{label}_{uuid.uuid4().hex[:8]}"
     admin = with_database(server, "postgres")
@@ -44,6 +45,7 @@ def scratch_database(label: str) -> Iterator[str]:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     url = with_database(server, name)
     try:
+        apply_security(url)  # the roles are the server's: a fresh one has none yet
         ensure_pseudonym_function(url)
         yield url
     finally:

@@ -54,11 +54,30 @@ def dags_test_args(dag_id: str, conf: str | None) -> argparse.Namespace:
         ["dags", "test", dag_id, *(["--conf", conf] if conf else [])])
 
 
+# Taken while a process parses the DAG folder and writes it to the metadata database:
+# two processes inserting the same new assets at once would collide (first run).
+DAG_SYNC_LOCK = "edu_platform.dag_test_batch.sync"
+
+
+def synced_dag(dag_id: str) -> object:
+    """The DAG, parsed and written to the metadata database as `dags test` does, one
+    process at a time."""
+    from airflow import settings
+    from airflow.utils.cli import get_bagged_dag
+    from sqlalchemy import text
+
+    with settings.engine.begin() as lock:
+        if lock.dialect.name == "postgresql":
+            lock.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
+                         {"name": DAG_SYNC_LOCK})
+        return get_bagged_dag(bundle_names=None, dag_id=dag_id)
+
+
 def run_one(dag_id: str, conf: str | None, log_file: Path) -> None:
     args = dags_test_args(dag_id, conf)
     with output_to(log_file):
         try:
-            args.func(args)
+            args.func(args, dag=synced_dag(dag_id))
         except SystemExit as exit_:  # `dags test` exits for a failed run or a missing DAG
             print(f"dags test {dag_id}: {exit_}", flush=True)
         except Exception:  # noqa: BLE001 - the DAG's own failure; the next DAG still runs
