@@ -22,6 +22,7 @@ from cosmos.constants import (
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from edu_platform.airflow_env import WAREHOUSE_TRANSFORMER_CONN_ID
+from edu_platform.dbt_runner import PROFILE_NAME, TARGET_NAME
 from edu_platform.paths import dbt_project_dir
 
 AUDIT_SCHEMA = "audit"
@@ -38,8 +39,8 @@ if project_config.manifest_path is not None:
     project_config.manifest_path = MANIFEST
 
 profile_config = ProfileConfig(
-    profile_name="edu_warehouse",
-    target_name="airflow",
+    profile_name=PROFILE_NAME,
+    target_name=TARGET_NAME,
     # dbt logs in as the transformer role: it reads raw, owns what it builds
     profile_mapping=PostgresUserPasswordProfileMapping(
         conn_id=WAREHOUSE_TRANSFORMER_CONN_ID,

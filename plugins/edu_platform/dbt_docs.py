@@ -7,8 +7,10 @@ import http.server
 import shutil
 from pathlib import Path
 
-from edu_platform.dbt_runner import run_dbt_as_transformer
+from edu_platform.dbt_runner import parse_state_args, run_dbt_as_transformer
+from edu_platform.dbt_vars import province_dbt_vars
 from edu_platform.paths import dbt_project_dir, var_dir
+from edu_platform.province_config import load_province
 
 
 def docs_dir() -> Path:
@@ -21,8 +23,8 @@ PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 def generate_docs(warehouse_url: str) -> Path:
     """`dbt docs generate --static`: one self-contained page that opens offline.
 
-    As the transformer, like set-up's `dbt parse`, whose saved parse state it starts
-    from: dbt then re-parses only what changed since (half the time of a full parse).
+    As the transformer, with the province's vars, like set-up's `dbt parse`, whose saved
+    parse state it starts from: dbt then re-parses only what changed since.
     """
     target = docs_dir()
     target.mkdir(parents=True, exist_ok=True)
@@ -30,7 +32,8 @@ def generate_docs(warehouse_url: str) -> Path:
     if parsed.exists():
         shutil.copyfile(parsed, target / PARTIAL_PARSE_FILE)
     result = run_dbt_as_transformer(
-        ["docs", "generate", "--static", "--target-path", str(target)], warehouse_url)
+        ["docs", "generate", "--static", "--target-path", str(target),
+         *parse_state_args(province_dbt_vars(load_province()))], warehouse_url)
     if result.returncode != 0:
         raise RuntimeError("dbt docs generate failed: "
                            + (result.stdout + result.stderr).strip().splitlines()[-1])

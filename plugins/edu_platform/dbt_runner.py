@@ -6,6 +6,7 @@ The pipeline's dbt logs in as the transformer role (`run_dbt_as_transformer`);
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -14,6 +15,18 @@ from urllib.parse import unquote, urlsplit
 from edu_platform.paths import dbt_project_dir, venv_bin
 from edu_platform.security.logins import login_url
 from edu_platform.security.roles import TRANSFORMER
+
+# The profile and target names of the profile Cosmos builds (dbt_cosmos.profile_config).
+# dbt reuses a saved parse only when the CLI vars and these names are the ones it was
+# made with: set-up's parse and the docs run under them, with the province's vars, so
+# that the build's dbt (and the docs) re-parse only what changed, not the whole project.
+PROFILE_NAME = "edu_warehouse"
+TARGET_NAME = "airflow"
+
+
+def parse_state_args(dbt_vars: Mapping[str, object]) -> list[str]:
+    """The arguments that make a dbt invocation's parse state match Cosmos's."""
+    return ["--profile", PROFILE_NAME, "--target", TARGET_NAME, "--vars", json.dumps(dbt_vars)]
 
 
 def dbt_environment(warehouse_url: str) -> dict[str, str]:
