@@ -48,8 +48,9 @@ ranked as (
 
     select
         labelled.*,
+        -- the person first: the sort compares mostly its first column (abbreviated keys)
         row_number() over (
-            partition by labelled.academic_year, labelled.term, labelled.person_label
+            partition by labelled.person_label, labelled.academic_year, labelled.term
             order by
                 labelled.source_ts desc nulls last,
                 isced_order.isced_rank desc nulls last,
@@ -58,7 +59,7 @@ ranked as (
                 labelled.record_key collate "C"
         ) as person_record_no,
         count(*) over (
-            partition by labelled.academic_year, labelled.term, labelled.person_label
+            partition by labelled.person_label, labelled.academic_year, labelled.term
         ) as records_merged
     from labelled
     left join {{ ref('isced_order') }} as isced_order

@@ -29,7 +29,7 @@ latest as (
     select
         *,
         row_number() over (
-            partition by source, academic_year, term, record_key
+            partition by record_key, source, academic_year, term
             order by source_ts desc nulls last, batch_id desc
         ) as version_no
     from staff

@@ -84,8 +84,9 @@ ranked as (
 
     select
         labelled.*,
+        -- the person first: the sort compares mostly its first column (abbreviated keys)
         row_number() over (
-            partition by labelled.cohort_year, labelled.academic_year, labelled.person_label
+            partition by labelled.person_label, labelled.cohort_year, labelled.academic_year
             order by
                 labelled.source_ts desc nulls last,
                 isced_order.isced_rank desc nulls last,

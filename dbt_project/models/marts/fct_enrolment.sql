@@ -4,6 +4,7 @@
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook="{{ delete_stale_rows(changed_censuses_filter()) }}",
+        post_hook="{{ add_primary_key('enrolment_key') }}",
         indexes=[{'columns': ['academic_year', 'term']}]
     )
 }}

@@ -14,7 +14,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by academic_year, learner_key, unit_key
+            partition by learner_key, academic_year, unit_key
             order by source_ts desc nulls last, record_key collate "C" desc
         ) as row_no
     from registrations

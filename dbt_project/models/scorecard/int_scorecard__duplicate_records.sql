@@ -18,7 +18,7 @@ ranked as (
         first_value(census.record_key) over person_in_affiliation as first_record_key
     from census
     window person_in_affiliation as (
-        partition by census.academic_year, census.term, census.affiliation, census.person_label
+        partition by census.person_label, census.academic_year, census.term, census.affiliation
         order by
             census.is_kept desc,
             census.source_ts desc nulls last,
