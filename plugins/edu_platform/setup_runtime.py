@@ -7,6 +7,7 @@ costs seconds.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from edu_platform.airflow_env import airflow_environment
@@ -54,10 +55,13 @@ def prepare_runtime(progress: Progress = lambda _: None) -> Runtime:
     except SecuritySetupError as error:
         raise SetupFailed(str(error)) from error
     env = airflow_environment(databases)
-    progress("preparing the Airflow metadata database (airflow db migrate)")
-    migrate_metadata_db(env)
     progress("installing the pseudonymization function (key from the secrets, never in dbt)")
     ensure_pseudonym_function(databases.warehouse_url)
-    progress("parsing the dbt project (manifest for Cosmos)")
-    parse_dbt_project(databases.warehouse_url)
+    progress("parsing the dbt project (manifest for Cosmos) and, beside it, preparing the "
+             "Airflow metadata database (airflow db migrate)")
+    # two independent commands, each mostly its own start-up: side by side
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        migrated = beside.submit(migrate_metadata_db, env)
+        parse_dbt_project(databases.warehouse_url)
+        migrated.result()
     return Runtime(databases, env)
