@@ -117,15 +117,15 @@ def run_dags_in_process(dag_ids: Sequence[str], env: Mapping[str, str],
         runner.start()
     for runner in runners:
         runner.join()
+    batch_log_of = {dag_id: batch_log for lane, batch_log in zip(lanes, batch_logs, strict=True)
+                    for dag_id in lane}
     outcomes = []
     for dag_id in dag_ids:
         log_file = logs / f"{dag_id}.log"
         ran = dag_id in seconds and log_file.exists()
-        batch_log = next(batch_log for lane, batch_log in zip(lanes, batch_logs, strict=True)
-                         if dag_id in lane)
         outcomes.append(DagRunOutcome(dag_id, ran and run_succeeded(log_file),
                                       seconds.get(dag_id, 0.0),
-                                      log_file if ran else batch_log))
+                                      log_file if ran else batch_log_of[dag_id]))
     return outcomes
 
 

@@ -8,9 +8,7 @@ import shutil
 from pathlib import Path
 
 from edu_platform.dbt_runner import parse_state_args, run_dbt_as_transformer
-from edu_platform.dbt_vars import province_dbt_vars
 from edu_platform.paths import dbt_project_dir, var_dir
-from edu_platform.province_config import load_province
 
 
 def docs_dir() -> Path:
@@ -33,7 +31,7 @@ def generate_docs(warehouse_url: str) -> Path:
         shutil.copyfile(parsed, target / PARTIAL_PARSE_FILE)
     result = run_dbt_as_transformer(
         ["docs", "generate", "--static", "--target-path", str(target),
-         *parse_state_args(province_dbt_vars(load_province()))], warehouse_url)
+         *parse_state_args()], warehouse_url)
     if result.returncode != 0:
         raise RuntimeError("dbt docs generate failed: "
                            + (result.stdout + result.stderr).strip().splitlines()[-1])

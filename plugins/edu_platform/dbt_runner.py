@@ -12,7 +12,9 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
+from edu_platform.dbt_vars import province_dbt_vars
 from edu_platform.paths import dbt_project_dir, venv_bin
+from edu_platform.province_config import load_province
 from edu_platform.security.logins import login_url
 from edu_platform.security.roles import TRANSFORMER
 
@@ -24,8 +26,10 @@ PROFILE_NAME = "edu_warehouse"
 TARGET_NAME = "airflow"
 
 
-def parse_state_args(dbt_vars: Mapping[str, object]) -> list[str]:
-    """The arguments that make a dbt invocation's parse state match Cosmos's."""
+def parse_state_args() -> list[str]:
+    """The arguments that make a dbt invocation's parse state match Cosmos's: its profile
+    and target names, and the vars of the province the environment names."""
+    dbt_vars = province_dbt_vars(load_province())
     return ["--profile", PROFILE_NAME, "--target", TARGET_NAME, "--vars", json.dumps(dbt_vars)]
 
 

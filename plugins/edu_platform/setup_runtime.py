@@ -14,8 +14,6 @@ from edu_platform.airflow_env import airflow_environment
 from edu_platform.airflow_runner import migrate_metadata_db
 from edu_platform.databases import Databases, resolve_databases
 from edu_platform.dbt_runner import parse_state_args, run_dbt_as_transformer
-from edu_platform.dbt_vars import province_dbt_vars
-from edu_platform.province_config import load_province
 from edu_platform.pseudonym_key import ensure_pseudonym_function
 from edu_platform.security.apply import SecuritySetupError, apply_security
 
@@ -35,9 +33,7 @@ class Runtime:
 def parse_dbt_project(warehouse_url: str) -> None:
     """Precompute `target/manifest.json` so Cosmos renders DAGs without running dbt
     (and the build's dbt starts from this parse: same vars, profile and target)."""
-    dbt_vars = province_dbt_vars(load_province())
-    result = run_dbt_as_transformer(["parse", "--quiet", *parse_state_args(dbt_vars)],
-                                    warehouse_url)
+    result = run_dbt_as_transformer(["parse", "--quiet", *parse_state_args()], warehouse_url)
     if result.returncode != 0:
         raise SetupFailed(f"dbt parse failed:\n{result.stdout}{result.stderr}")
 

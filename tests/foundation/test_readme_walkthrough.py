@@ -12,7 +12,6 @@ missing (`dopa_undercount`), is landed, and the build runs again.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import time
@@ -25,14 +24,12 @@ import pytest
 import requests
 
 from edu_platform.airflow_env import UI_USER
-from edu_platform.databases import with_database
 from edu_platform.dbt_runner import run_dbt_as_transformer
-from edu_platform.local_secrets import load_secrets
 from edu_platform.paths import REPO_ROOT, venv_bin
 from edu_platform.province_config import load_province
 from edu_platform.security.logins import login_url
 from edu_platform.security.roles import LOADER
-from tests.conftest import free_port, scratch_database
+from tests.conftest import isolated_edu_environment
 from tests.integration.conftest import land_simulated_province
 
 pytest.importorskip("edu_simulators.servers")
@@ -64,29 +61,12 @@ class Walk:
 
 @pytest.fixture
 def walk(runtime, scratch_dir: Path) -> Iterator[Walk]:
-    databases = runtime.databases
-    admin = with_database(databases.warehouse_url, "postgres")
-    own_var = scratch_dir / "var"
-    port = free_port()
-    with (scratch_database(admin, "walk_wh") as warehouse,
-          scratch_database(admin, "walk_airflow") as metadata):
-        env = {
-            # conftest's AIRFLOW_* point at the developer's Airflow home and metadata database
-            **{k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")},
-            # the login roles are the server's: set-up must keep the project's passwords
-            **load_secrets(),
-            "WAREHOUSE_URL": with_database(databases.warehouse_url, warehouse),
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": with_database(databases.airflow_url, metadata),
-            "EDU_VAR_DIR": str(own_var),
-            "EDU_AIRFLOW_PORT": str(port),
-            "COLUMNS": "200",
-        }
+    with isolated_edu_environment(runtime, scratch_dir, "walk") as isolated:
+        env = {**isolated, "COLUMNS": "200"}
         try:
-            yield Walk(env, env["WAREHOUSE_URL"], port, scratch_dir)
+            yield Walk(env, env["WAREHOUSE_URL"], int(env["EDU_AIRFLOW_PORT"]), scratch_dir)
         finally:
             subprocess.run([str(venv_bin() / "edu"), "down"], env=env, capture_output=True)
-            subprocess.run([str(venv_bin() / "edu-sim"), "stop", "--out",
-                            str(own_var / "sim" / "tiny")], env=env, capture_output=True)
 
 
 def shell(block: str, walk: Walk) -> subprocess.CompletedProcess[str]:

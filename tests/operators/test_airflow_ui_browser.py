@@ -12,7 +12,6 @@ with the services' logs, when a step fails).
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -28,13 +27,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from edu_platform.airflow_env import UI_USER
-from edu_platform.databases import with_database
-from edu_platform.local_secrets import load_secrets
 from edu_platform.nightly import nightly_dag_ids
 from edu_platform.paths import REPO_ROOT, var_dir, venv_bin
 from edu_platform.province_config import load_province
 from tests.browser import chromium
-from tests.conftest import free_port, scratch_database
+from tests.conftest import isolated_edu_environment
 
 pytestmark = pytest.mark.slow
 
@@ -64,22 +61,8 @@ def _edu(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 def services(runtime, scratch_dir: Path) -> Iterator[Services]:
     """`edu up --preset tiny` on databases of its own, everything it writes under scratch_dir;
     `edu down` and the simulators stopped afterwards."""
-    databases = runtime.databases
-    admin = with_database(databases.warehouse_url, "postgres")
-    own_var = scratch_dir / "var"  # Airflow home and logs, simulators' files, alerts, releases
-    port = free_port()
-    with (scratch_database(admin, "ui_wh") as warehouse,
-          scratch_database(admin, "ui_airflow") as metadata):
-        env = {
-            # conftest's AIRFLOW_* point at the developer's Airflow home and metadata database
-            **{k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")},
-            # the login roles are the server's: set-up must keep the project's passwords
-            **load_secrets(),
-            "WAREHOUSE_URL": with_database(databases.warehouse_url, warehouse),
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": with_database(databases.airflow_url, metadata),
-            "EDU_VAR_DIR": str(own_var),
-            "EDU_AIRFLOW_PORT": str(port),
-        }
+    with isolated_edu_environment(runtime, scratch_dir, "ui") as env:
+        own_var, port = Path(env["EDU_VAR_DIR"]), env["EDU_AIRFLOW_PORT"]
         try:
             up = _edu("up", "--preset", "tiny", env=env)
             assert up.returncode == 0, up.stdout + up.stderr
@@ -91,8 +74,6 @@ def services(runtime, scratch_dir: Path) -> Iterator[Services]:
                            own_var / "airflow" / "logs")
         finally:
             down = _edu("down", env=env)
-            subprocess.run([str(venv_bin() / "edu-sim"), "stop", "--out",
-                            str(own_var / "sim" / "tiny")], env=env, capture_output=True)
     assert down.returncode == 0, down.stdout + down.stderr
     assert "scheduler" in down.stderr
 
