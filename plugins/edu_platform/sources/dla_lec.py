@@ -15,12 +15,11 @@ sheet row, 1-based):
   วุฒิ degree, ใบอนุญาต licensed, ระดับที่สอน levels_taught, รหัสสถานศึกษา unit_code.
   Key: lao_code, unit_code, row_no (the sheet has no ลำดับ).
 
-Reading: openpyxl read-only (streamed), each workbook once: the check that
-decides whether its sheets can be loaded reads their records, which are kept
-until the workbook's three batches are loaded (a workbook is one authority's
-term: small; parsing xlsx is what extraction spends most of its time on).
-Merged ranges come from the sheet XML (see `workbooks.py`) and a range in the
-data area gives its value to every row it spans. Blank rows and total rows
+Reading: python-calamine (see `workbooks.py`), each workbook once: the check
+that decides whether its sheets can be loaded reads their records, which are
+kept until the workbook's three batches are loaded (a workbook is one
+authority's term: small). A merged range in the data area gives its value to
+every row it spans. Blank rows and total rows
 (`รวม` in the first column) are not records.
 Excel dates become ISO text of the date the cell holds: a B.E. year typed into a
 date cell stays as typed (`2560-05-12`), exactly like the text dates
@@ -48,9 +47,7 @@ from functools import cached_property
 from itertools import chain
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from python_calamine import CalamineSheet, CalamineWorkbook
 
 from edu_platform.landing.code_checks import CodeCheck, grade_and_status
 from edu_platform.landing.entities import Delivery, Entity, Mode, RawRow, Rejected
@@ -164,12 +161,12 @@ def _header(rows: Iterator[tuple[int, tuple[object, ...]]], layout: SheetLayout
                         f"its first {HEADER_SEARCH_ROWS} rows")
 
 
-def _records(path: Path, sheet: ReadOnlyWorksheet, layout: SheetLayout, with_merges: bool
+def _records(sheet: CalamineSheet, layout: SheetLayout, with_merges: bool
              ) -> Iterator[tuple[int, list[object]]]:
     """(row number, cells in layout order) of each data row: not blank, not a total."""
     rows = numbered_rows(sheet)
     positions, header_end, pending = _header(rows, layout)
-    merges = merged_ranges(path, sheet, below_row=header_end) if with_merges else []
+    merges = merged_ranges(sheet, below_row=header_end) if with_merges else []
     width = max(positions) + 1
     for row_no, raw in chain(pending, rows):
         if is_blank(raw):  # judged before merged values fill it: a blank row stays blank
@@ -181,12 +178,9 @@ def _records(path: Path, sheet: ReadOnlyWorksheet, layout: SheetLayout, with_mer
         yield row_no, [cells[i] for i in positions]
 
 
-def _open(path: Path) -> Workbook:
-    return load_workbook(path, read_only=True, data_only=True)
-
-
-def _count(path: Path, book: Workbook, sheet_name: str, layout: SheetLayout) -> int:
-    return sum(1 for _ in _records(path, book[sheet_name], layout, with_merges=False))
+def _count(book: CalamineWorkbook, sheet_name: str, layout: SheetLayout) -> int:
+    return sum(1 for _ in _records(book.get_sheet_by_name(sheet_name), layout,
+                                   with_merges=False))
 
 
 class LecWorkbook:
@@ -204,8 +198,8 @@ class LecWorkbook:
     def problems(self) -> dict[str, Problem]:
         """Entity name -> why its batch is rejected whole; empty when all three load."""
         try:
-            book = _open(self.path)
-        except Exception as error:  # openpyxl raises many kinds for a broken package
+            book = CalamineWorkbook.from_path(self.path)
+        except Exception as error:  # a broken package fails in the zip or the XML reader
             return self._everywhere(BAD_WORKBOOK, f"not a valid xlsx: {error}", {})
         try:
             return self._check_sheets(book)
@@ -219,26 +213,26 @@ class LecWorkbook:
         return {layout.entity.name: Problem(reason, detail, rows.get(layout.entity.name) or 1)
                 for layout in LAYOUTS}
 
-    def _check_sheets(self, book: Workbook) -> dict[str, Problem]:
-        names = [name.strip() for name in book.sheetnames]
+    def _check_sheets(self, book: CalamineWorkbook) -> dict[str, Problem]:
+        names = [name.strip() for name in book.sheet_names]
         missing = [layout for layout in LAYOUTS if layout.sheet not in names]
         if missing:
             return self._renamed(book, missing)
         problems: dict[str, Problem] = {}
         for layout in LAYOUTS:
-            sheet = book[book.sheetnames[names.index(layout.sheet)]]
+            sheet = book.get_sheet_by_name(book.sheet_names[names.index(layout.sheet)])
             try:
                 self._records[layout.entity.name] = list(
-                    _records(self.path, sheet, layout, with_merges=True))
+                    _records(sheet, layout, with_merges=True))
             except LayoutProblem as error:
                 problems[layout.entity.name] = Problem(SCHEMA_DRIFT, str(error), 1)
         return problems
 
-    def _renamed(self, book: Workbook, missing: list[SheetLayout]) -> dict[str, Problem]:
+    def _renamed(self, book: CalamineWorkbook, missing: list[SheetLayout]) -> dict[str, Problem]:
         """Every sheet's readable rows are counted; a lone unknown sheet is read as the
         lone missing one (the clerk renamed it)."""
         known = {layout.sheet for layout in LAYOUTS}
-        strangers = [name for name in book.sheetnames if name.strip() not in known]
+        strangers = [name for name in book.sheet_names if name.strip() not in known]
         rows: dict[str, int] = {}
         for layout in LAYOUTS:
             sheet = (layout.sheet if layout not in missing else
@@ -246,11 +240,11 @@ class LecWorkbook:
             if sheet is None:
                 continue
             try:
-                rows[layout.entity.name] = _count(self.path, book, sheet, layout)
+                rows[layout.entity.name] = _count(book, sheet, layout)
             except LayoutProblem:
                 continue
         detail = (f"missing sheet(s) {', '.join(m.sheet for m in missing)}; "
-                  f"the workbook has {', '.join(book.sheetnames)}")
+                  f"the workbook has {', '.join(book.sheet_names)}")
         return self._everywhere(RENAMED_SHEET, detail, rows)
 
     def items(self, layout: SheetLayout) -> Iterator[RawRow | Rejected]:

@@ -1,25 +1,23 @@
-"""Reading xlsx workbooks as streams: cell text, merged ranges, document properties.
+"""Reading xlsx workbooks: cell values, merged ranges, document properties.
 
-openpyxl's read-only mode streams rows but does not expose merged cells (the
-`<mergeCells>` element sits after the sheet's data, and read-only worksheets
-never parse it). Rather than loading a whole workbook in normal mode, the
-merged ranges are read here straight from the sheet's XML part, streamed, so
-memory stays flat.
+Sheets are read with python-calamine (Rust): a sheet's cells come back as one
+list, about 25 times faster than openpyxl's read-only stream, which parsed every
+cell through Python (bench/, extraction of DLA). A sheet is held whole while it
+is read; a workbook is one authority's term, so memory stays small.
+calamine gives an empty cell as "" and an error value (#N/A) as ""; both are
+read as no value, as a clerk's blank cell is.
 """
 
 from __future__ import annotations
 
-import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import IO
 from xml.etree.ElementTree import iterparse
 
-from openpyxl.utils.cell import range_boundaries
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from python_calamine import CalamineSheet
 
 CORE_PROPERTIES = "docProps/core.xml"
 DCTERMS_MODIFIED = "{http://purl.org/dc/terms/}modified"
@@ -69,37 +67,12 @@ class MergedRange:
         return self.min_row <= row <= self.max_row
 
 
-# A `<mergeCell ref="A5:A7"/>` tag (any namespace prefix). Found by scanning the
-# inflated bytes: parsing every cell of the sheet as XML only to skip it cost more than
-# reading the cells themselves (bench/, extraction of DLA).
-MERGE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([^"]+)"')
-CHUNK_BYTES = 1 << 20
-
-
-def _merge_refs(part: IO[bytes]) -> Iterator[str]:
-    pending = b""
-    while chunk := part.read(CHUNK_BYTES):
-        data = pending + chunk
-        # A tag that starts before the last `<` ends before it (`<` is escaped in values):
-        # the bytes from there on wait for the next chunk.
-        cut = data.rfind(b"<") if b"<" in data else len(data)
-        yield from (match.group(1).decode() for match in MERGE_CELL.finditer(data, 0, cut))
-        pending = data[cut:]
-    yield from (match.group(1).decode() for match in MERGE_CELL.finditer(pending))
-
-
-def merged_ranges(path: Path, sheet: ReadOnlyWorksheet, below_row: int = 0
-                  ) -> list[MergedRange]:
+def merged_ranges(sheet: CalamineSheet, below_row: int = 0) -> list[MergedRange]:
     """The sheet's merged ranges that start below `below_row` (the data area)."""
-    # The part name of a read-only sheet (openpyxl 3.1 keeps it on the worksheet).
-    member = sheet._worksheet_path.lstrip("/")
-    found: list[MergedRange] = []
-    with zipfile.ZipFile(path) as archive, archive.open(member) as part:
-        for ref in _merge_refs(part):
-            merged = MergedRange(*range_boundaries(ref))  # type: ignore[arg-type]
-            if merged.min_row > below_row:
-                found.append(merged)
-    return found
+    # calamine gives ((first row, first column), (last row, last column)), 0-based
+    return [MergedRange(first[1] + 1, first[0] + 1, last[1] + 1, last[0] + 1)
+            for first, last in sheet.merged_cell_ranges or ()
+            if first[0] + 1 > below_row]
 
 
 def fill_merged(row_no: int, cells: list[object], merges: list[MergedRange]) -> None:
@@ -114,7 +87,7 @@ def fill_merged(row_no: int, cells: list[object], merges: list[MergedRange]) -> 
                 cells[col - 1] = merged.value
 
 
-def numbered_rows(sheet: ReadOnlyWorksheet) -> Iterator[tuple[int, tuple[object, ...]]]:
-    """(row number, values) of every row from row 1 (openpyxl yields empty rows for gaps)."""
-    for row_no, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-        yield row_no, tuple(cells)
+def numbered_rows(sheet: CalamineSheet) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """(row number, values) of every row from row 1, empty cells as None."""
+    for row_no, cells in enumerate(sheet.to_python(skip_empty_area=False), start=1):
+        yield row_no, tuple(None if cell == "" else cell for cell in cells)
