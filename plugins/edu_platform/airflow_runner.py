@@ -6,6 +6,7 @@ process); operators get the long-running services from `start_services`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -73,54 +74,92 @@ def run_succeeded(log_file: Path) -> bool:
     return bool(finished) and "state=success" in finished[-1]
 
 
-def _run_batch(dag_ids: Sequence[str], env: Mapping[str, str], conf: Mapping[str, object] | None,
-               progress: Callable[[str], None], logs: Path, batch_log: Path,
-               seconds: dict[str, float]) -> None:
-    """One `dag_test_batch` process for `dag_ids`, in order; their seconds go to `seconds`."""
-    command = [str(venv_bin() / "python"), "-m", "edu_platform.dag_test_batch",
-               "--logs", str(logs), *(["--conf", json.dumps(conf)] if conf else []), *dag_ids]
-    batch_output: list[str] = []
-    with subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True) as batch:
-        for line in batch.stdout or ():
+class _Lane:
+    """One `dag_test_batch` process: DAG ids go to its stdin, its events come back."""
+
+    def __init__(self, env: Mapping[str, str], conf: Mapping[str, object] | None,
+                 logs: Path, batch_log: Path, progress: Callable[[str], None],
+                 seconds: dict[str, float]) -> None:
+        command = [str(venv_bin() / "python"), "-m", "edu_platform.dag_test_batch",
+                   "--logs", str(logs), *(["--conf", json.dumps(conf)] if conf else [])]
+        self.process = subprocess.Popen(
+            command, env={**os.environ, **env}, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.batch_log = batch_log
+        self.given: list[str] = []
+        self._progress = progress
+        self._seconds = seconds
+        self._finished = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def give(self, dag_ids: Sequence[str]) -> None:
+        self.given += dag_ids
+        try:
+            self.process.stdin.write("".join(f"{dag_id}\n" for dag_id in dag_ids))  # type: ignore[union-attr]
+            self.process.stdin.flush()  # type: ignore[union-attr]
+        except BrokenPipeError:
+            pass  # the process died: its DAGs are reported as never run, with its log
+
+    def wait_for(self, dag_ids: Sequence[str]) -> None:
+        """Until each of `dag_ids` has finished, or the process has ended."""
+        with self._finished:
+            self._finished.wait_for(lambda: not self._reader.is_alive()
+                                    or all(dag_id in self._seconds for dag_id in dag_ids))
+
+    def close(self) -> None:
+        with contextlib.suppress(BrokenPipeError):
+            self.process.stdin.close()  # type: ignore[union-attr]
+        self._reader.join()
+        self.process.wait()
+
+    def _read(self) -> None:
+        output: list[str] = []
+        for line in self.process.stdout or ():
             event = json.loads(line) if line.startswith("{") else None
             if event is None:
-                batch_output.append(line)
+                output.append(line)
             elif event["event"] == "started":
-                progress(f"running DAG {event['dag_id']}")
+                self._progress(f"running DAG {event['dag_id']}")
             else:
-                seconds[event["dag_id"]] = event["seconds"]
-    batch_log.write_text("".join(batch_output))
+                with self._finished:
+                    self._seconds[event["dag_id"]] = event["seconds"]
+                    self._finished.notify_all()
+        self.batch_log.write_text("".join(output))
+        with self._finished:
+            self._finished.notify_all()
 
 
 def run_dags_in_process(dag_ids: Sequence[str], env: Mapping[str, str],
                         conf: Mapping[str, object] | None = None,
                         progress: Callable[[str], None] = lambda _: None,
-                        streams: int = 1) -> list[DagRunOutcome]:
+                        streams: int = 1, then: Sequence[str] = ()) -> list[DagRunOutcome]:
     """Run whole DAGs, each as `airflow dags test` would, in processes of their own
     (edu_platform.dag_test_batch): Airflow starts once per process, not per DAG.
 
     With `streams` above 1 the DAGs are dealt round-robin to that many processes
     running side by side, as the scheduler would run independent DAGs; only DAGs that
-    do not depend on each other (the extract DAGs) may be given together.
+    do not depend on each other (the extract DAGs) may be given together. The DAGs of
+    `then` run after all of `dag_ids` have finished (whatever their outcome), one after
+    the other in the first process, already warm.
     """
     logs = airflow_home() / "logs" / "runs"
     logs.mkdir(parents=True, exist_ok=True)
-    lanes = [list(dag_ids[lane::streams]) for lane in range(max(1, min(streams, len(dag_ids))))]
-    batch_logs = [logs / ("batch.log" if len(lanes) == 1 else f"batch-{lane + 1}.log")
-                  for lane in range(len(lanes))]
+    count = max(1, min(streams, len(dag_ids)))
     seconds: dict[str, float] = {}
-    runners = [threading.Thread(target=_run_batch, args=(lane, env, conf, progress, logs,
-                                                         batch_log, seconds))
-               for lane, batch_log in zip(lanes, batch_logs, strict=True)]
-    for runner in runners:
-        runner.start()
-    for runner in runners:
-        runner.join()
-    batch_log_of = {dag_id: batch_log for lane, batch_log in zip(lanes, batch_logs, strict=True)
-                    for dag_id in lane}
+    lanes = [_Lane(env, conf, logs, logs / ("batch.log" if count == 1 else f"batch-{n + 1}.log"),
+                   progress, seconds) for n in range(count)]
+    for n, lane in enumerate(lanes):
+        lane.give(dag_ids[n::count])
+    for lane in lanes[1:]:
+        lane.close()
+    if then:
+        lanes[0].wait_for(dag_ids[0::count])
+        lanes[0].give(then)
+    lanes[0].close()
+    batch_log_of = {dag_id: lane.batch_log for lane in lanes for dag_id in lane.given}
     outcomes = []
-    for dag_id in dag_ids:
+    for dag_id in [*dag_ids, *then]:
         log_file = logs / f"{dag_id}.log"
         ran = dag_id in seconds and log_file.exists()
         outcomes.append(DagRunOutcome(dag_id, ran and run_succeeded(log_file),

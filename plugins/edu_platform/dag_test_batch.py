@@ -1,15 +1,18 @@
 """Run several DAGs one after the other in one Python process, as `airflow dags test` does.
 
-`python -m edu_platform.dag_test_batch --logs DIR [--conf JSON] DAG_ID...`
+`python -m edu_platform.dag_test_batch --logs DIR [--conf JSON]`, DAG ids on stdin,
+one per line, run as they arrive until stdin closes.
 
 Each `airflow dags test` process spends seconds starting the interpreter and
-importing Airflow before its first task (bench/, end to end: about a third of
-the extract stage). Here Airflow is imported once and each DAG goes through
-the same `dags test` command function, its output going to `<DIR>/<dag_id>.log`.
-A failed DAG does not stop the next one: a failing source fails its own DAG only.
-Its own output is one JSON line as each DAG starts and ends (dag_id, event,
-seconds), for the caller's progress; the verdict is the run's closing line in
-the DAG's log (`airflow_runner.run_succeeded`).
+importing Airflow before its first task, and its first task seconds more
+building the in-process execution API (bench/, end to end). Here that is paid
+once: each DAG goes through the same `dags test` command function, its output
+going to `<DIR>/<dag_id>.log`. Reading the ids from stdin lets the caller hand
+a warm process the DAGs that must wait for others (the build after the
+extracts). A failed DAG does not stop the next one: a failing source fails its
+own DAG only. Its own output is one JSON line as each DAG starts and ends
+(dag_id, event, seconds), for the caller's progress; the verdict is the run's
+closing line in the DAG's log (`airflow_runner.run_succeeded`).
 """
 
 from __future__ import annotations
@@ -59,10 +62,26 @@ def dags_test_args(dag_id: str, conf: str | None) -> argparse.Namespace:
 DAG_SYNC_LOCK = "edu_platform.dag_test_batch.sync"
 
 
+def known_dag_file(dag_id: str) -> str | None:
+    """The file the DAG came from when it was last written to the metadata database."""
+    from airflow.models.dag import DagModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        return session.scalar(select(DagModel.fileloc).where(DagModel.dag_id == dag_id))
+
+
 def synced_dag(dag_id: str) -> object:
     """The DAG, parsed and written to the metadata database as `dags test` does, one
-    process at a time."""
+    process at a time.
+
+    Only the DAG's own file is parsed when the metadata database knows it: parsing the
+    whole folder for every extract DAG parsed the dbt DAG (Cosmos) each time. A DAG not
+    known yet, or no longer in its file, gets the whole folder.
+    """
     from airflow import settings
+    from airflow.exceptions import AirflowException
     from airflow.utils.cli import get_bagged_dag
     from sqlalchemy import text
 
@@ -70,6 +89,12 @@ def synced_dag(dag_id: str) -> object:
         if lock.dialect.name == "postgresql":
             lock.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
                          {"name": DAG_SYNC_LOCK})
+        dag_file = known_dag_file(dag_id)
+        if dag_file is not None:
+            try:
+                return get_bagged_dag(bundle_names=None, dag_id=dag_id, dagfile_path=dag_file)
+            except AirflowException:
+                pass  # moved or renamed since: the whole folder finds it
         return get_bagged_dag(bundle_names=None, dag_id=dag_id)
 
 
@@ -88,10 +113,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--logs", type=Path, required=True)
     parser.add_argument("--conf")
-    parser.add_argument("dag_ids", nargs="+")
     options = parser.parse_args(argv)
     options.logs.mkdir(parents=True, exist_ok=True)
-    for dag_id in options.dag_ids:
+    for line in sys.stdin:
+        dag_id = line.strip()
+        if not dag_id:
+            continue
         started = time.monotonic()
         print(json.dumps({"dag_id": dag_id, "event": "started"}), flush=True)
         run_one(dag_id, options.conf, options.logs / f"{dag_id}.log")

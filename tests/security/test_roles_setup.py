@@ -21,6 +21,7 @@ from edu_platform.security.roles import (
     ANALYST,
     LOADER,
     LOGIN_GROUPS,
+    LOGIN_SETTINGS,
     PUBLISHER,
     TRANSFORMER,
     affiliation_role,
@@ -88,6 +89,9 @@ def test_group_roles_own_and_login_roles_act_as_them(fresh_warehouse: str) -> No
         with connect_as(fresh_warehouse, group) as conn:
             assert conn.execute("select session_user, current_user").fetchone() == (
                 login_role(group), group)
+            settings = LOGIN_SETTINGS.get(group, {})
+            assert {name: conn.execute(sql.SQL("show {}").format(sql.Identifier(name))
+                                       ).fetchone()[0] for name in settings} == settings
 
 
 def test_each_airflow_connection_logs_in_as_its_step_role(

@@ -1,7 +1,7 @@
 """Creating the roles on the server (roles are cluster-wide; grants are per database).
 
 Idempotent: a missing role is created, an existing one is brought back to what the
-project wants (its password, its group, its `role` setting). Passwords travel as
+project wants (its password, its group, its `role` and session settings). Passwords travel as
 SCRAM verifiers computed by libpq on this side, so the clear password is in no SQL
 text the server could log.
 """
@@ -16,6 +16,7 @@ from psycopg import sql
 
 from edu_platform.security.roles import (
     LOGIN_GROUPS,
+    LOGIN_SETTINGS,
     WarehouseRoles,
     login_role,
     password_secret,
@@ -65,6 +66,9 @@ def _ensure_login(conn: psycopg.Connection, group: str, password: str,
         conn.execute(sql.SQL("grant {} to {}").format(sql.Identifier(group), name))
     if not _acts_as(conn, login, group):
         conn.execute(sql.SQL("alter role {} set role = {}").format(name, sql.Literal(group)))
+    for setting, value in LOGIN_SETTINGS.get(group, {}).items():
+        conn.execute(sql.SQL("alter role {} set {} = {}").format(
+            name, sql.Identifier(setting), sql.Literal(value)))
 
 
 def ensure_roles(maintenance_url: str, roles: WarehouseRoles, secrets: Mapping[str, str],

@@ -1,8 +1,13 @@
+{#- enable_mergejoin off: the planner, expecting millions of decoded code rows where
+    there are a few thousand, sorted every record to merge-join them (a third of the
+    model's time at Rayong); hashing them is what the join needs. -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='append',
-        pre_hook="{{ delete_replaced_batches('opec_psis', 'students') }}",
+        pre_hook=["set enable_mergejoin = off",
+                  "{{ delete_replaced_batches('opec_psis', 'students') }}"],
+        post_hook=["reset enable_mergejoin"],
         on_schema_change='append_new_columns',
         indexes=[{'columns': ['academic_year', 'term']}, {'columns': ['batch_id']}]
     )
