@@ -89,6 +89,10 @@ def airflow_environment(databases: Databases) -> dict[str, str]:
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        # Cosmos's watcher producer otherwise rewrites the whole XCom backup Variable,
+        # compressed, at every model event (quadratic in the models); it serves a
+        # producer retry, which Cosmos skips anyway. A failed producer still saves it.
+        "AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY": "False",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DO_NOT_TRACK": "1",
         **warehouse_connections(databases.warehouse_url),
