@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -15,6 +17,12 @@ from tests.conftest import free_port
 from tests.raw_zone import raw_zone_fingerprint
 
 pytestmark = pytest.mark.slow
+LOG_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z", re.MULTILINE)
+
+
+def _log_times(log: Path) -> list[str]:
+    """The timestamps a DAG's log lines start with (ISO, UTC: they sort as text)."""
+    return LOG_TIME.findall(log.read_text())
 
 
 def test_main_run_on_warehouse_url_is_idempotent_and_starts_no_cluster(scratch_dir) -> None:
@@ -44,8 +52,13 @@ def test_main_run_on_warehouse_url_is_idempotent_and_starts_no_cluster(scratch_d
             assert result.returncode == 0, result.stdout + result.stderr[-5000:]
             fingerprints.append(raw_zone_fingerprint(other.url("province_wh")))
             if stages != "extract":
-                build_log = (own_var / "airflow" / "logs" / "runs" / "build_warehouse.log")
+                runs = own_var / "airflow" / "logs" / "runs"
+                build_log = runs / "build_warehouse.log"
                 assert "build_warehouse.dbt_project_test" in build_log.read_text()
+                # the build ran in the first extract process, once every extract DAG ended
+                assert not (runs / "batch.log").exists()
+                assert _log_times(build_log)[0] > max(
+                    _log_times(path)[-1] for path in runs.glob("extract_*.log"))
         assert "starting none" in result.stderr
         assert "extract_obec_dmc" in result.stdout
         assert not (own_var / "pg").exists(), "an embedded cluster was created"
