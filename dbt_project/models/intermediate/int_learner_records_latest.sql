@@ -14,7 +14,7 @@
 with records as (
 
     select * from {{ ref('int_learner_records') }}
-    where {{ changed_censuses_filter() }}
+    where {{ changed_censuses_values_filter() }}
 
 ),
 
