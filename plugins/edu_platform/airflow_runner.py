@@ -154,7 +154,7 @@ def run_dags_in_process(dag_ids: Sequence[str], env: Mapping[str, str],
     for lane in lanes[1:]:
         lane.close()
     if then:
-        lanes[0].wait_for(dag_ids[0::count])
+        lanes[0].wait_for(lanes[0].given)
         lanes[0].give(then)
     lanes[0].close()
     batch_log_of = {dag_id: lane.batch_log for lane in lanes for dag_id in lane.given}
