@@ -4,8 +4,9 @@ The rows are the OBEC learner records of a slice of the `national` preset
 (`tiny` for a smoke run). The project's loader reads them as the API serves
 them, cut into its pages (5,000 records, each page's envelope read and the page
 hashed as the connector does, but without HTTP: the extraction benchmark
-measures the wire), and loads them with `load_batch` (the server shapes each
-page into rows, one transaction per term, reconciled, hashed, code-checked).
+measures the wire), and loads them with `load_batch` (records decoded into COPY
+rows, the few others judged by the server; one transaction per term,
+reconciled, hashed, code-checked).
 The other formats are in `bench.loader_formats`.
 
 The baselines load the same rows, exported from the raw zone into a CSV file:
@@ -103,7 +104,8 @@ def served_pages(path: Path, page_size: int) -> Iterator[JsonPage]:
         number = 0
         while lines := list(islice(handle, page_size)):
             number += 1
-            body = b'{"page":%d,"data":[%s]}' % (number, b",".join(line.rstrip() for line in lines))
+            # Each record keeps its line break: white space between JSON values.
+            body = b'{"page":%d,"data":[%s]}' % (number, b",".join(lines))
             page = obec_dmc.json_page(obec_dmc.read_answer(body), number,
                                       hashlib.sha256(body).hexdigest())
             if page is None:
@@ -276,9 +278,10 @@ def run(session: BenchSession) -> list[Section]:
         f"same rows: {same.details['rows']:,} OBEC student records "
         f"({same.details['columns']} columns, {same.details['csv_bytes'] / MIB:,.0f} MB as "
         "CSV); MB/s counts those CSV bytes for every method",
-        "the project's loader also reads and hashes each JSON page, shapes its records into "
-        "columns (PostgreSQL's JSON parser), checks grade and status codes and writes 8 "
-        "lineage columns and an index; the baselines load text columns of a CSV only",
+        "the project's loader also reads and hashes each JSON page, decodes its records into "
+        "COPY rows (msgspec; the few it cannot load as they are go to PostgreSQL's JSON "
+        "statement), checks grade and status codes and writes 8 lineage columns and an "
+        "index; the baselines load text columns of a CSV only",
         f"to_sql rates are measured on the first {plan.to_sql_rows:,} (default) and "
         f"{plan.multi_rows:,} (multi) rows",
         f"every method ran {plan.rounds} time(s), interleaved; the best attempt is shown (all "

@@ -1,4 +1,5 @@
-"""JSON pages shaped by the server land as the Python shaping lands the same records."""
+"""JSON pages land as the Python shaping lands the same records, whether their records go by
+COPY (`page_rows`) or are judged by the server's statement."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from edu_platform.databases import with_database
 from edu_platform.landing.batch_writer import load_batch
 from edu_platform.landing.code_checks import grade_and_status
 from edu_platform.landing.entities import Delivery, Entity, JsonPage, Mode
+from edu_platform.landing.page_rows import PageRows
 from edu_platform.sources.json_records import Page, RecordShape, rows_from_pages
 
 SHAPE = RecordShape(columns=("key", "name", "grade", "status", "count", "flag", "levels"),
@@ -64,25 +66,47 @@ def conn(runtime) -> Iterator[psycopg.Connection]:
                 sql.Identifier(name)))
 
 
-def entity(source: str) -> Entity:
-    return Entity(source, "learners", SHAPE.columns, key_columns=SHAPE.key,
-                  checks=grade_and_status("OBEC", ("grade",)), containers=SHAPE.containers)
+# Without list or object fields, plain records go by COPY: every kind of text it must carry.
+PLAIN_SHAPE = RecordShape(columns=SHAPE.columns[:-1], key=SHAPE.key)
+COPIED: list[Any] = [
+    {"key": "c1", **PLAIN, "flag": True, "count": None},
+    {"key": "c2", **PLAIN, "name": "tab\tline\nreturn\rslash\\ \"quoted\" 😀"},
+    {"key": "c3", "grade": "ป.1", "status": "กำลังศึกษา", "name": "", "extra": {"x": 1}},
+    {"key": "c4", **PLAIN, "name": "\\N"},  # COPY's null marker, as text
+    {"key": "c5", **PLAIN, "name": "ไม่มี", "name ": "a look-alike field"},
+]
+LEFT: list[Any] = [  # loaded, but only the statement may judge them
+    {"key": "ก1", **PLAIN},  # a key that does not start with printable ASCII
+    {"key": "c6", **PLAIN, "grade": "ป. ๒"},  # a code that needs its lookup key
+    {"key": "c7", **PLAIN, "count": 7},  # a number
+]
+PLAIN_RECORDS = [*COPIED, *LEFT, *(record for record in RECORDS
+                                   if not isinstance(record, dict) or "levels" not in record)]
 
 
-def json_page(records: list[Any], locator: str = "1") -> JsonPage:
-    text = json.dumps(records, ensure_ascii=False).encode()
+def entity(source: str, shape: RecordShape = SHAPE) -> Entity:
+    return Entity(source, "learners", shape.columns, key_columns=shape.key,
+                  checks=grade_and_status("OBEC", ("grade",)), containers=shape.containers)
+
+
+def json_page(records: list[Any], locator: str = "1", ascii_only: bool = False) -> JsonPage:
+    text = json.dumps(records, ensure_ascii=ascii_only).encode()
     return JsonPage(text, locator, hashlib.sha256(text).hexdigest())
 
 
-def landed(conn: psycopg.Connection, source: str) -> tuple[list[tuple], list[tuple]]:
+def landed(conn: psycopg.Connection, source: str, shape: RecordShape = SHAPE
+           ) -> tuple[list[tuple], list[tuple]]:
     """Raw rows (lists and objects as JSON values) and quarantine (raw content as JSON)."""
-    made = entity(source)
+    made = entity(source, shape)
     rows = conn.execute(sql.SQL("SELECT {}, _locator FROM {} ORDER BY key").format(
-        sql.SQL(", ").join(map(sql.Identifier, SHAPE.columns)), made.table)).fetchall()
-    rows = [(*row[:-2], json.loads(row[-2]) if row[-2] else None, row[-1]) for row in rows]
+        sql.SQL(", ").join(map(sql.Identifier, shape.columns)), made.table)).fetchall()
+    if shape.containers:
+        rows = [(*row[:-2], json.loads(row[-2]) if row[-2] else None, row[-1])
+                for row in rows]
     rejected = conn.execute(
         "SELECT record_key, reason, detail, raw_content FROM raw.quarantine q "
-        "JOIN raw.batches USING (batch_id) WHERE q.source = %s ORDER BY detail, record_key",
+        "JOIN raw.batches USING (batch_id) WHERE q.source = %s "
+        "ORDER BY detail, record_key, raw_content",
         [source]).fetchall()
     return rows, [(*row[:3], json.loads(row[3])) for row in rejected]
 
@@ -98,6 +122,38 @@ def test_server_shaping_lands_what_python_shaping_lands(conn) -> None:
         expected.rows_received, expected.rows_loaded, expected.rows_quarantined)
     assert result.rows_loaded == 5 and result.rows_received == len(RECORDS)
     assert landed(conn, by_server) == landed(conn, by_python)
+
+
+@pytest.mark.parametrize("ascii_only", [False, True], ids=["utf8", "escaped"])
+def test_copied_records_land_what_python_shaping_lands(conn, ascii_only: bool) -> None:
+    by_python, by_copy = f"py_{uuid.uuid4().hex[:8]}", f"copy_{uuid.uuid4().hex[:8]}"
+    python_rows = rows_from_pages([Page(PLAIN_RECORDS, "1", "f" * 64)], PLAIN_SHAPE)
+    expected = load_batch(conn, Delivery(entity(by_python, PLAIN_SHAPE), 2567, 1, "v1/l"),
+                          python_rows)
+    pages = [json_page(PLAIN_RECORDS[:4], "1", ascii_only),
+             json_page(PLAIN_RECORDS[4:], "1", ascii_only)]
+    result = load_batch(conn, Delivery(entity(by_copy, PLAIN_SHAPE), 2567, 1, "v1/l"), pages)
+    assert (result.rows_received, result.rows_loaded, result.rows_quarantined) == (
+        expected.rows_received, expected.rows_loaded, expected.rows_quarantined)
+    assert result.rows_loaded == len(COPIED) + len(LEFT) + 2
+    assert landed(conn, by_copy, PLAIN_SHAPE) == landed(conn, by_python, PLAIN_SHAPE)
+    extracted_at = conn.execute(sql.SQL("SELECT DISTINCT _extracted_at, _batch_id FROM {}").format(
+        entity(by_copy, PLAIN_SHAPE).table)).fetchall()
+    assert len(extracted_at) == 1  # one batch, one instant, by COPY and by statement alike
+
+
+def test_only_plain_records_skip_the_statement() -> None:
+    rows = PageRows(entity("split", PLAIN_SHAPE), (1, "split", 2567, 1, "v1/l"), "now")
+    split = rows.split(json_page([*COPIED, *LEFT]))
+    assert split.row_count == len(COPIED) == split.rows.count("\n")
+    assert split.left is not None and json.loads(split.left.records_json) == LEFT
+    assert split.left.locator == "1"
+    copied = [line.split("\t") for line in split.rows.splitlines()]
+    assert [line[0] for line in copied] == [record["key"] for record in COPIED]
+    assert copied[0][-3:] == ["1", json_page([*COPIED, *LEFT]).sha256, "now"]
+    nul = json_page([{"key": "1", **PLAIN, "name": "\u0000"}])
+    assert rows.split(nul).left == nul  # jsonb refuses it: the statement says so, as before
+    assert rows.split(json_page(COPIED)).left is None
 
 
 def test_pages_are_hashed_as_received(conn) -> None:
@@ -120,3 +176,22 @@ def test_a_page_that_is_not_json_loads_nothing(conn) -> None:
         load_batch(conn, Delivery(made, 2567, 1, "v1/learners"), [json_page(RECORDS), broken])
     assert conn.execute("SELECT count(*) FROM raw.batches WHERE source = %s",
                         [made.source]).fetchone()[0] == 0
+
+
+def test_columns_named_in_thai_and_a_check_on_a_column_the_entity_lacks(conn) -> None:
+    shape = RecordShape(columns=("key", "ชื่อ", "grade", "status"), key=("key",))
+    checks = grade_and_status("OBEC", ("grade", "ระดับ"))  # the entity has no `ระดับ`
+    records = [{"key": "1", "ชื่อ": "กมล", "grade": "ป.1", "status": "กำลังศึกษา"},
+               {"key": "2", "ชื่อ": None, "grade": "ป.9", "status": "กำลังศึกษา"},
+               {"key": "3", "grade": "ป.2", "status": "กำลังศึกษา", "ระดับ": "x"}]
+    results = {}
+    for source, items in ((f"py_{uuid.uuid4().hex[:8]}",
+                           rows_from_pages([Page(records, "1", "f" * 64)], shape)),
+                          (f"copy_{uuid.uuid4().hex[:8]}", [json_page(records)])):
+        made = Entity(source, "learners", shape.columns, key_columns=shape.key, checks=checks)
+        result = load_batch(conn, Delivery(made, 2567, 1, "v1/l"), items)
+        rows = conn.execute(sql.SQL("SELECT key, {}, grade, status FROM {} ORDER BY key").format(
+            sql.Identifier("ชื่อ"), made.table)).fetchall()
+        results[source[:2]] = (result.rows_loaded, result.rows_quarantined, rows)
+    assert results["co"] == results["py"] == (2, 1, [("1", "กมล", "ป.1", "กำลังศึกษา"),
+                                                      ("3", None, "ป.2", "กำลังศึกษา")])

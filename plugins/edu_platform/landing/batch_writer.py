@@ -23,7 +23,6 @@ from psycopg import sql
 
 from edu_platform.landing.content_hash import ContentHash
 from edu_platform.landing.entities import (
-    LINEAGE_COLUMNS,
     Delivery,
     Entity,
     JsonPage,
@@ -97,14 +96,11 @@ def _copy_rows(conn: psycopg.Connection, delivery: Delivery, batch_id: int,
     """COPY the readable rows; rejections are kept for quarantine. `hasher` (when the
     source gave no content hash) sees every item."""
     entity = delivery.entity
-    names = [*entity.columns, *(name for name, _ in LINEAGE_COLUMNS)]
-    copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        entity.table, sql.SQL(", ").join(map(sql.Identifier, names)))
     extracted_at = conn.execute("SELECT now()").fetchone()[0]
     lineage_head = (batch_id, entity.source, delivery.academic_year, delivery.term,
                     delivery.container)
     loaded = 0
-    with conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
+    with conn.cursor() as cursor, cursor.copy(entity.copy_statement()) as copy:
         for item in checked(entity, items):
             if isinstance(item, Rejected):
                 if hasher is not None:

@@ -69,6 +69,12 @@ class CodeCheck:
     def accepts_typed(self, typed: str) -> bool:
         return is_known(self.seed, self.affiliation, typed)
 
+    def accepted_as_typed(self) -> frozenset[str]:
+        """The crosswalk's spellings that are accepted as they are typed (their lookup key
+        is a spelling too): nearly every value a source sends."""
+        return frozenset(spelling for spelling in known_spellings(self.seed, self.affiliation)
+                         if self.accepts_typed(spelling))
+
 
 def grade_and_status(affiliation: str, grade_columns: tuple[str, ...],
                      status_column: str = "status") -> tuple[CodeCheck, CodeCheck]:

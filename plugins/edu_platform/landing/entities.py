@@ -45,6 +45,12 @@ class Entity:
     def table(self) -> sql.Composable:
         return sql.Identifier("raw", self.table_name)
 
+    def copy_statement(self) -> sql.Composed:
+        """COPY of the entity's columns, then the lineage columns, in text format."""
+        names = [*self.columns, *(name for name, _ in LINEAGE_COLUMNS)]
+        return sql.SQL("COPY {} ({}) FROM STDIN").format(
+            self.table, sql.SQL(", ").join(map(sql.Identifier, names)))
+
 
 class Mode(Enum):
     """How a new batch relates to earlier batches of the same delivery."""

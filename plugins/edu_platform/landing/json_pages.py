@@ -1,11 +1,12 @@
-"""JSON pages shaped into raw rows by PostgreSQL: one statement per page, no Python per record.
+"""JSON pages into raw rows: plain records by COPY, the others judged by one statement.
 
-A page (the JSON text of an array of records, as the source sent it) goes to
-the server as one value; the statement reads each record's fields as text,
-judges it as `json_records.shape_record` and `batch_writer.checked` do (same
-reasons, same details), writes the readable ones to the entity's raw table and
-the others to quarantine. Pages are sent in pipeline mode, so the next page is
-read and hashed while the server shapes the last one.
+`page_rows.PageRows` decodes the records the statement would load unchanged
+(objects of strings, booleans and nulls with their key and known codes) into
+COPY rows. The others go to the server as one JSON value per page; the
+statement reads each record's fields as text, judges it as
+`json_records.shape_record` and `batch_writer.checked` do (same reasons, same
+details), writes the readable ones to the entity's raw table and the others to
+quarantine. Those pages are sent in pipeline mode.
 
 Texts as PostgreSQL's jsonb writes them: the same as Python's for strings,
 booleans and integers; other numbers keep the digits the source wrote (1.50,
@@ -27,9 +28,12 @@ from psycopg.types.json import Jsonb
 from edu_platform.landing.code_checks import CodeCheck, known_spellings
 from edu_platform.landing.content_hash import ContentHash
 from edu_platform.landing.entities import LINEAGE_COLUMNS, Delivery, Entity, JsonPage
+from edu_platform.landing.page_rows import PageRows
 
 SCHEMA_DRIFT = "schema_drift"
 MISSING_KEY = "missing_key"
+# Records left to the statement are sent when this much JSON has gathered (memory stays bounded).
+LEFT_BYTES_PER_ROUND = 8 * 2**20
 # Python's type names for what json.loads makes of each JSON kind (details name them).
 PYTHON_TYPES = "CASE jsonb_typeof({v}) WHEN 'array' THEN 'list' WHEN 'object' THEN 'dict' " \
     "WHEN 'string' THEN 'str' WHEN 'boolean' THEN 'bool' " \
@@ -168,8 +172,8 @@ def _code_lists(entity: Entity) -> dict[str, list[str] | Jsonb]:
     for number, check in enumerate(entity.checks):
         known = known_spellings(check.seed, check.affiliation)
         lists[f"known_{number}"] = sorted(known)
-        lists[f"accepted_{number}"] = Jsonb({spelling: True for spelling in sorted(known)
-                                             if check.accepts_typed(spelling)})
+        lists[f"accepted_{number}"] = Jsonb(dict.fromkeys(sorted(check.accepted_as_typed()),
+                                                           True))
     return lists
 
 
@@ -223,8 +227,46 @@ class PageTextDumper(Dumper):
 
 def load_pages(conn: psycopg.Connection, delivery: Delivery, batch_id: int,
                pages: Iterable[JsonPage], hasher: ContentHash | None) -> tuple[int, int]:
-    """Load pages into the batch (inside its transaction): (rows loaded, rows quarantined)."""
-    statement = page_statement(delivery.entity)
+    """Load pages into the batch (inside its transaction): (rows loaded, rows quarantined).
+
+    The records `PageRows` can decode go by COPY; the others are gathered and, every
+    `LEFT_BYTES_PER_ROUND`, judged by the statement (the COPY ends for it and starts again).
+    Entities with list or object fields go by the statement whole."""
+    if delivery.entity.containers:
+        return _judge_pages(conn, delivery, batch_id, pages, hasher)
+    entity = delivery.entity
+    rows = PageRows(entity, (batch_id, entity.source, delivery.academic_year, delivery.term,
+                             delivery.container),
+                    str(conn.execute("SELECT now()").fetchone()[0]))
+    pages = iter(pages)
+    loaded = quarantined = 0
+    more = True
+    while more:
+        left: list[JsonPage] = []
+        left_bytes, more = 0, False
+        with conn.cursor() as cursor, cursor.copy(entity.copy_statement()) as copy:
+            for page in pages:
+                if hasher is not None:
+                    hasher.page(page.sha256)
+                split = rows.split(page)
+                if split.rows:
+                    copy.write(split.rows)
+                    loaded += split.row_count
+                if split.left is not None:
+                    left.append(split.left)
+                    left_bytes += len(split.left.records_json)
+                    if left_bytes >= LEFT_BYTES_PER_ROUND:
+                        more = True
+                        break
+        judged_loaded, judged_quarantined = _judge_pages(conn, delivery, batch_id, left, None)
+        loaded, quarantined = loaded + judged_loaded, quarantined + judged_quarantined
+    return loaded, quarantined
+
+
+def _judge_pages(conn: psycopg.Connection, delivery: Delivery, batch_id: int,
+                 pages: Iterable[JsonPage], hasher: ContentHash | None) -> tuple[int, int]:
+    """Every record of the pages judged and written by the statement, pages pipelined."""
+    statement = page_statement(delivery.entity).as_bytes(conn)  # composed once, not per page
     lineage = {"batch_id": batch_id, "source": delivery.entity.source,
                "entity": delivery.entity.name, "academic_year": delivery.academic_year,
                "term": delivery.term, "container": delivery.container,

@@ -100,8 +100,12 @@ def _create_entity_table(conn: psycopg.Connection, entity: Entity) -> None:
             entity.table, sql.SQL(", ").join(columns + lineage)
         )
     )
+    # Batches are found by id (a replaced batch's delete, staging's "batches after the last
+    # build"), and ids grow as rows are appended: a BRIN index answers both, and costs next
+    # to nothing per row loaded, where a B-tree cost about a quarter of COPY's work.
     conn.execute(
-        sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (_batch_id)").format(
+        sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING brin (_batch_id) "
+                "WITH (autosummarize = on)").format(
             sql.Identifier(f"{entity.table_name}_batch"), entity.table
         )
     )
