@@ -30,7 +30,8 @@
         census's batches (other batches change every census), as the models' rows do -#}
     {%- set partitioned = ['int_learner_records', 'int_learner_records_latest',
                            'int_enrolment_census', 'int_enrolment_deduplicated',
-                           'int_multiple_enrolments', 'fct_enrolment'] -%}
+                           'int_multiple_enrolments', 'fct_enrolment',
+                           'int_scorecard__record_checks'] -%}
     {%- set row_by_row = ['not_null', 'accepted_values', 'within_bounds',
                           'no_clear_identifiers'] -%}
     {%- set test = model.get('test_metadata') or {} -%}
