@@ -5,17 +5,9 @@
     birth date within [intended age - below, intended age + above] of the grade (var
     `plausible_age_for_grade`, default below 2, above 4 years); a grade without an
     intended age (DLP levels) takes any age the birth date gives (2-99). -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook="{{ delete_stale_rows(changed_censuses_filter()) }}",
-        indexes=[{'columns': ['academic_year', 'term']}]
-    )
-}}
-{#- Incremental by census, as the learner models it reads: a record's checks depend on its
-    own census only (units and placements changing mark every census changed). -#}
+{#- Incremental by census (config in _scorecard__models.yml), as the learner models it
+    reads: a record's checks depend on its own census only (units and placements changing
+    mark every census changed). -#}
 {%- set age_band = var('plausible_age_for_grade', {'below': 2, 'above': 4}) %}
 
 with records as (
