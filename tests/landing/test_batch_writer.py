@@ -116,3 +116,18 @@ def test_a_row_of_the_wrong_width_is_a_clear_error(conn, entity) -> None:
     bad = [RawRow(("only-one",), locator="line 2", sha256="f" * 64)]
     with pytest.raises(ValueError, match="1 values for 2 columns at line 2"):
         load_batch(conn, Delivery(entity, 2567, 1, "things.csv"), bad)
+
+
+def test_a_table_made_before_extracted_at_had_a_default_gets_it(conn, entity) -> None:
+    conn.execute(sql.SQL(
+        "CREATE TABLE {} (key text, value text, _batch_id bigint NOT NULL, _source text NOT NULL, "
+        "_academic_year integer, _term integer, _container text NOT NULL, _locator text, "
+        "_content_sha256 text NOT NULL, _extracted_at timestamptz NOT NULL)").format(entity.table))
+    conn.commit()
+    result = load_batch(conn, Delivery(entity, 2567, 1, "things.csv"), rows(("a", "1")))
+    assert result.rows_loaded == 1
+    extracted = conn.execute(sql.SQL("SELECT _extracted_at FROM {}").format(entity.table)
+                             ).fetchone()[0]
+    batch_time = conn.execute("SELECT extracted_at FROM raw.batches WHERE batch_id = %s",
+                              [result.batch_id]).fetchone()[0]
+    assert extracted == batch_time  # both the batch transaction's time

@@ -143,14 +143,14 @@ def test_copied_records_land_what_python_shaping_lands(conn, ascii_only: bool) -
 
 
 def test_only_plain_records_skip_the_statement() -> None:
-    rows = PageRows(entity("split", PLAIN_SHAPE), (1, "split", 2567, 1, "v1/l"), "now")
+    rows = PageRows(entity("split", PLAIN_SHAPE), (1, "split", 2567, 1, "v1/l"))
     split = rows.split(json_page([*COPIED, *LEFT]))
     assert split.row_count == len(COPIED) == split.rows.count("\n")
     assert split.left is not None and json.loads(split.left.records_json) == LEFT
     assert split.left.locator == "1"
     copied = [line.split("\t") for line in split.rows.splitlines()]
     assert [line[0] for line in copied] == [record["key"] for record in COPIED]
-    assert copied[0][-3:] == ["1", json_page([*COPIED, *LEFT]).sha256, "now"]
+    assert copied[0][-2:] == ["1", json_page([*COPIED, *LEFT]).sha256]
     nul = json_page([{"key": "1", **PLAIN, "name": "\u0000"}])
     assert rows.split(nul).left == nul  # jsonb refuses it: the statement says so, as before
     assert rows.split(json_page(COPIED)).left is None

@@ -96,7 +96,6 @@ def _copy_rows(conn: psycopg.Connection, delivery: Delivery, batch_id: int,
     """COPY the readable rows; rejections are kept for quarantine. `hasher` (when the
     source gave no content hash) sees every item."""
     entity = delivery.entity
-    extracted_at = conn.execute("SELECT now()").fetchone()[0]
     lineage_head = (batch_id, entity.source, delivery.academic_year, delivery.term,
                     delivery.container)
     loaded = 0
@@ -114,8 +113,7 @@ def _copy_rows(conn: psycopg.Connection, delivery: Delivery, batch_id: int,
                 )
             if hasher is not None:
                 hasher.row(item.values)
-            copy.write_row((*item.values, *lineage_head, item.locator, item.sha256,
-                            extracted_at))
+            copy.write_row((*item.values, *lineage_head, item.locator, item.sha256))
             loaded += 1
             if loaded % PROGRESS_EVERY_ROWS == 0:
                 log.info("%s: %s rows streamed", entity.table_name, f"{loaded:,}")

@@ -27,7 +27,7 @@ from psycopg.types.json import Jsonb
 
 from edu_platform.landing.code_checks import CodeCheck, known_spellings
 from edu_platform.landing.content_hash import ContentHash
-from edu_platform.landing.entities import LINEAGE_COLUMNS, Delivery, Entity, JsonPage
+from edu_platform.landing.entities import WRITTEN_LINEAGE, Delivery, Entity, JsonPage
 from edu_platform.landing.page_rows import PageRows
 
 SCHEMA_DRIFT = "schema_drift"
@@ -181,7 +181,7 @@ def _code_lists(entity: Entity) -> dict[str, list[str] | Jsonb]:
 def page_statement(entity: Entity) -> sql.Composed:
     """The statement that loads one page: its parameters are the page and the batch's lineage;
     it answers (rows loaded, rows quarantined)."""
-    names = [*entity.columns, *(name for name, _ in LINEAGE_COLUMNS)]
+    names = [*entity.columns, *WRITTEN_LINEAGE]
     texts = [sql.SQL("record ->> {} AS {}").format(sql.Literal(name), sql.Identifier(name))
              for name in entity.columns]
     return sql.SQL("""
@@ -203,7 +203,7 @@ WITH shaped AS MATERIALIZED (
 ), loaded AS (
     INSERT INTO {table} ({names})
     SELECT {columns}, %(batch_id)s, %(source)s, %(academic_year)s, %(term)s, %(container)s,
-           %(locator)s, %(sha256)s, now()
+           %(locator)s, %(sha256)s
     FROM shaped WHERE verdict IS NULL
     RETURNING 1
 )
@@ -236,8 +236,7 @@ def load_pages(conn: psycopg.Connection, delivery: Delivery, batch_id: int,
         return _judge_pages(conn, delivery, batch_id, pages, hasher)
     entity = delivery.entity
     rows = PageRows(entity, (batch_id, entity.source, delivery.academic_year, delivery.term,
-                             delivery.container),
-                    str(conn.execute("SELECT now()").fetchone()[0]))
+                             delivery.container))
     pages = iter(pages)
     loaded = quarantined = 0
     more = True

@@ -16,6 +16,7 @@ to the statement whole, so they fail or load as they always did.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,8 +41,7 @@ def copy_text(value: str | int | None) -> str:
     return COPY_NULL if value is None else str(value).translate(COPY_ESCAPES)
 
 
-def copy_texts(column: tuple[str | bool | None, ...], escaped: bool
-               ) -> tuple[str, ...] | list[str]:
+def copy_texts(column: Sequence[str | bool | None], escaped: bool) -> Sequence[str]:
     """A column's values in COPY's text format; `escaped`: the page's text held a backslash,
     so its strings may hold what COPY must escape."""
     if escaped:
@@ -63,16 +63,17 @@ class SplitPage:
 
 class PageRows:
     """Splits an entity's pages; `lineage` are the batch's lineage values before the locator
-    (batch, source, year, term, container) and `extracted_at` the last one's text."""
+    (batch, source, year, term, container)."""
 
-    def __init__(self, entity: Entity, lineage: Sequence[str | int | None],
-                 extracted_at: str) -> None:
+    def __init__(self, entity: Entity, lineage: Sequence[str | int | None]) -> None:
         # Attribute names need not be identifiers: columns are named by `rename`.
         names = [f"c{number}" for number in range(len(entity.columns))]
         record = msgspec.defstruct(  # strings and constants only: no cycles for the GC to find
             "Record", [(name, str | bool | None, None) for name in names], gc=False,
             rename=dict(zip(names, entity.columns, strict=True)))
         self._records = msgspec.json.Decoder(list[record])
+        # A column read straight off the records, without a tuple per record first.
+        self._values = [operator.attrgetter(name) for name in names]
         self._raw_records = msgspec.json.Decoder(list[msgspec.Raw])
         self._record = msgspec.json.Decoder(record)
         self._key_positions = [entity.columns.index(name) for name in entity.key_columns]
@@ -82,7 +83,6 @@ class PageRows:
                         for check in entity.checks]
         self._nulls = (None,) * len(entity.columns)  # stands for a record that is left whole
         self._lineage_head = "\t".join(copy_text(value) for value in lineage)
-        self._extracted_at = extracted_at
 
     def split(self, page: JsonPage) -> SplitPage:
         text = page.records_json
@@ -90,28 +90,28 @@ class PageRows:
         if escaped and SERVER_ONLY_ESCAPES.search(text):
             return SplitPage("", 0, page)
         try:
-            records = list(map(msgspec.structs.astuple, self._records.decode(text)))
+            records = self._records.decode(text)
+            columns = [list(map(value, records)) for value in self._values]
             left: set[int] = set()
         except msgspec.ValidationError:  # some record is not of plain values: one by one
-            records = self._plain_records(text)
-            left = {number for number, values in enumerate(records) if values is None}
-            records = [self._nulls if values is None else values for values in records]
+            plain = self._plain_records(text)
+            left = {number for number, values in enumerate(plain) if values is None}
+            records = [self._nulls if values is None else values for values in plain]
+            columns = list(zip(*records, strict=True))
         except msgspec.DecodeError:  # not JSON: the statement fails it as it always has
             return SplitPage("", 0, page)
         if not records:
             return SplitPage("", 0, None)
-        columns = list(zip(*records, strict=True))
         left.update(self._left_numbers(columns))
         lines = list(map("\t".join, zip(*(copy_texts(column, escaped) for column in columns),
                                              strict=True)))
         if left:
             lines = [line for number, line in enumerate(lines) if number not in left]
-        suffix = f"\t{self._lineage_head}\t{copy_text(page.locator)}\t{page.sha256}\t" \
-                 f"{self._extracted_at}\n"
+        suffix = f"\t{self._lineage_head}\t{copy_text(page.locator)}\t{page.sha256}\n"
         rows = suffix.join(lines) + suffix if lines else ""
         return SplitPage(rows, len(lines), self._left(page, sorted(left)) if left else None)
 
-    def _left_numbers(self, columns: list[tuple[str | bool | None, ...]]) -> set[int]:
+    def _left_numbers(self, columns: Sequence[Sequence[str | bool | None]]) -> set[int]:
         """The records the statement would not load as they are: a key that may be blank (one
         that does not start with a printable ASCII character), a code a crosswalk does not
         spell as typed. Whole columns are judged first: nearly always, all is well."""

@@ -82,12 +82,19 @@ def ensure_raw_zone(conn: psycopg.Connection) -> None:
 
 
 def ensure_entity_table(conn: psycopg.Connection, entity: Entity) -> None:
-    """Create an entity's raw table if missing (own transaction, serialized by a lock)."""
-    exists = conn.execute("SELECT to_regclass(%s)", [f"raw.{entity.table_name}"]).fetchone()[0]
-    if exists is None:
+    """Create an entity's raw table if missing, or give a table made before `_extracted_at`
+    had a default its default (own transaction, serialized by a lock)."""
+    defaulted = conn.execute(
+        "SELECT bool_or(atthasdef) FROM pg_attribute WHERE attrelid = to_regclass(%s) "
+        "AND attname = '_extracted_at'", [f"raw.{entity.table_name}"]).fetchone()[0]
+    if not defaulted:
         with conn.transaction():
             conn.execute(DDL_LOCK)
-            _create_entity_table(conn, entity)
+            if defaulted is None:
+                _create_entity_table(conn, entity)
+            else:  # a catalogue change only: no row is rewritten
+                conn.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN _extracted_at SET DEFAULT now()"
+                                     ).format(entity.table))
     conn.commit()
 
 
