@@ -9,8 +9,8 @@ with units as (
 
 censuses as (
 
-    select distinct academic_year, term
-    from {{ ref('int_learner_records') }}
+    select academic_year, term
+    from {{ ref('int_learner_censuses') }}
     union
     select distinct academic_year, term
     from {{ ref('stg_onab_report__enrolment') }}

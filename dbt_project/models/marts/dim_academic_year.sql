@@ -3,7 +3,7 @@
 {%- set census_month, census_day = month_day_setting('census_month_day', '06-10') %}
 with years as (
 
-    select distinct academic_year from {{ ref('int_learner_records') }}
+    select academic_year from {{ ref('int_learner_censuses') }}
     union
     select distinct academic_year from {{ ref('stg_onab_report__enrolment') }}
 
