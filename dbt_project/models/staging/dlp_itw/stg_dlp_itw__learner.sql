@@ -1,6 +1,9 @@
 with source as (
 
     select * from {{ source('dlp_itw', 'learner') }}
+    {% if is_incremental() %}
+    where _batch_id > (select coalesce(max(batch_id), 0) from {{ this }})
+    {% endif %}
 
 ),
 
