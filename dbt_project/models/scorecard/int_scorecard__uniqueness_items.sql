@@ -9,6 +9,7 @@
 with census as (
 
     select * from {{ ref('int_enrolment_deduplicated') }}
+    where {{ changed_censuses_filter() }}
 
 ),
 
@@ -23,6 +24,7 @@ duplicates as (
 
     select academic_year, term, affiliation, district_code, count(*) as records
     from {{ ref('int_scorecard__duplicate_records') }}
+    where {{ changed_censuses_filter() }}
     group by 1, 2, 3, 4
 
 ),
