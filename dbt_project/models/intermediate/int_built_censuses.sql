@@ -2,6 +2,8 @@
 -- depends_on: {{ ref('fct_enrolment') }}
 -- depends_on: {{ ref('fct_cohort_link') }}
 -- depends_on: {{ ref('int_scorecard__record_checks') }}
+-- depends_on: {{ ref('int_scorecard__uniqueness_items') }}
+-- depends_on: {{ ref('int_teachers') }}
 
 -- The census batches this build brought the incremental learner models up to, read by the
 -- next build's int_changed_censuses. It runs after the last of those models (depends_on)

@@ -3,6 +3,8 @@
 -- the FTE split equally over the levels (1.0 where the source gives none); plus ONAB's
 -- per-school totals split across levels in proportion to its per-level counts.
 -- Directors and staff with no level taught are not teachers (indicators.md §5).
+-- Incremental by census (int_changed_censuses): teacher batches are not learner batches, so a
+-- new one marks every census changed.
 with staff as (
 
     select 'obec_dmc' as source, 'OBEC' as affiliation, batch_id, cast(null as timestamptz) as source_ts,
@@ -33,6 +35,7 @@ latest as (
             order by source_ts desc nulls last, batch_id desc
         ) as version_no
     from staff
+    where {{ changed_censuses_values_filter() }}  -- values: pushed into each view of the union
 
 ),
 
@@ -90,6 +93,7 @@ onab_levels as (
     cross join lateral jsonb_each_text(onab.levels_json) as per_level(spelling, value)
     left join {{ ref('level_taught_crosswalk') }} as taught
         on taught.spelling = {{ code_lookup_key('per_level.spelling') }}
+    where {{ changed_censuses_filter('onab.academic_year', 'onab.term') }}
 
 ),
 
