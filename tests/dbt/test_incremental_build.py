@@ -36,8 +36,11 @@ pytestmark = pytest.mark.slow
 
 CORRECTED_CENSUS = (2566, 1)
 COMPARED_SCHEMAS = ("audit", "intermediate")
-# the run's own bookkeeping: which censuses it found changed differs by construction
-NOT_COMPARED = {"int_changed_censuses"}
+# the run's own bookkeeping: which censuses it found changed differs by construction, and
+# so do the gate runs' records (written by the on-run-end hooks, not by models)
+NOT_COMPARED = {"int_changed_censuses", "gate_results", "verified_censuses"}
+# the stamp of the build that made a census's rows
+NOT_COMPARED_COLUMNS = {"built_by"}
 INCREMENTAL_COPY = "incremental_result"
 
 
@@ -48,6 +51,41 @@ def dbt_run(warehouse_url: str, scratch: Path, *flags: str) -> None:
          "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs")],
         warehouse_url)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def dbt_test(warehouse_url: str, scratch: Path, *flags: str) -> bool:
+    """Whether the data tests (all, or those selected by flags) pass."""
+    result = run_dbt_as_transformer(
+        ["test", *flags, "--target-path", str(scratch / "target"),
+         "--log-path", str(scratch / "logs")], warehouse_url)
+    return result.returncode == 0
+
+
+def blank_a_grade(warehouse_url: str, in_changed_census: bool) -> None:
+    """A grade blanked behind dbt's back, in a census the last run changed or did not."""
+    with psycopg.connect(warehouse_url) as conn:
+        conn.execute(
+            "update audit.fct_enrolment set grade = null where enrolment_key = ("
+            "select enrolment_key from audit.fct_enrolment where (academic_year, term) "
+            f"{'in' if in_changed_census else 'not in'} (select academic_year, term "
+            "from intermediate.int_changed_censuses where is_changed) limit 1)")
+
+
+def gates_on_blanked_grades(warehouse_url: str, scratch: Path) -> dict[str, bool]:
+    """Whether `not_null` on fct_enrolment.grade passes, as Cosmos runs the gates (a `dbt test`
+    after the models): with a grade blanked in a verified census, then in the census the run
+    changed, then once more after a run that changed nothing."""
+    grade_gate = ("--select", "not_null_fct_enrolment_grade")
+    blank_a_grade(warehouse_url, in_changed_census=False)
+    outcomes = {"verified census": dbt_test(warehouse_url, scratch, *grade_gate),
+                "every census": dbt_test(warehouse_url, scratch, *grade_gate,
+                                         "--vars", "{test_every_census: true}")}
+    blank_a_grade(warehouse_url, in_changed_census=True)
+    outcomes["changed census"] = dbt_test(warehouse_url, scratch, *grade_gate)
+    outcomes["every gate"] = dbt_test(warehouse_url, scratch)
+    dbt_run(warehouse_url, scratch)
+    outcomes["failed census, unchanged since"] = dbt_test(warehouse_url, scratch, *grade_gate)
+    return outcomes
 
 
 def redeliver_corrected(loader_url: str, year: int, term: int) -> str:
@@ -81,12 +119,19 @@ def compared_tables(conn: psycopg.Connection) -> list[tuple[str, str]]:
         [list(COMPARED_SCHEMAS)]).fetchall() if table not in NOT_COMPARED]
 
 
-def differing_rows(conn: psycopg.Connection, left: sql.Composable,
-                   right: sql.Composable) -> int:
+def differing_rows(conn: psycopg.Connection, schema: str, table: str) -> int:
+    """Rows of the incremental run's copy of a table and of the table now, in one only."""
+    columns = sql.SQL(", ").join(sql.Identifier(column) for column, in conn.execute(
+        "select column_name from information_schema.columns where table_schema = %s "
+        "and table_name = %s and column_name <> all(%s) order by ordinal_position",
+        [schema, table, list(NOT_COMPARED_COLUMNS)]).fetchall())
+    left = sql.Identifier(INCREMENTAL_COPY, f"{schema}__{table}")
+    right = sql.Identifier(schema, table)
     return conn.execute(sql.SQL(
-        "select count(*) from ((table {left} except all table {right}) "
-        "union all (table {right} except all table {left})) as differing").format(
-        left=left, right=right)).fetchone()[0]
+        "select count(*) from ((select {columns} from {left} except all "
+        "select {columns} from {right}) union all (select {columns} from {right} "
+        "except all select {columns} from {left})) as differing").format(
+        columns=columns, left=left, right=right)).fetchone()[0]
 
 
 def census_checksum(conn: psycopg.Connection, year: int, term: int) -> str:
@@ -109,6 +154,7 @@ def rebuilt(fresh_warehouse: str,  # noqa: F811
     loader_url = login_url(fresh_warehouse, LOADER)
     land_simulated_province(sim, loader_url)
     dbt_run(fresh_warehouse, scratch)
+    verified_at_first = dbt_test(fresh_warehouse, scratch)
     with psycopg.connect(fresh_warehouse) as conn:
         before = {census: census_checksum(conn, *census) for census in conn.execute(
             "select distinct academic_year, term from audit.fct_enrolment").fetchall()}
@@ -124,13 +170,13 @@ def rebuilt(fresh_warehouse: str,  # noqa: F811
             conn.execute(sql.SQL("create table {} as table {}").format(
                 sql.Identifier(INCREMENTAL_COPY, f"{schema}__{table}"),
                 sql.Identifier(schema, table)))
-    dbt_run(fresh_warehouse, scratch, "--full-refresh")
+    gates = gates_on_blanked_grades(fresh_warehouse, scratch)
+    dbt_run(fresh_warehouse, scratch, "--full-refresh")  # rebuilds the blanked grades too
     with psycopg.connect(fresh_warehouse) as conn:
-        differing = {f"{schema}.{table}": differing_rows(
-            conn, sql.Identifier(INCREMENTAL_COPY, f"{schema}__{table}"),
-            sql.Identifier(schema, table)) for schema, table in tables}
+        differing = {f"{schema}.{table}": differing_rows(conn, schema, table)
+                     for schema, table in tables}
     return {"status": status, "changed": changed, "before": before, "after": after,
-            "differing": differing}
+            "differing": differing, "verified_at_first": verified_at_first, "gates": gates}
 
 
 def test_the_corrected_delivery_replaced_the_census_batch(rebuilt: dict[str, object]) -> None:
@@ -152,3 +198,16 @@ def test_every_table_equals_the_full_rebuild(rebuilt: dict[str, object]) -> None
     assert {"audit.fct_enrolment", "audit.fct_cohort_link", "audit.indicators",
             "intermediate.int_person_links"} <= set(differing)
     assert {table: rows for table, rows in differing.items() if rows} == {}
+
+
+def test_gates_read_only_the_censuses_no_passing_gate_run_has_seen(
+        rebuilt: dict[str, object]) -> None:
+    """Every gate passed on the first build, which verified its censuses. A grade blanked
+    behind dbt's back in one of them is not looked at again; test_every_census looks at every
+    row; the census the incremental run changed is tested. That census failed the gates, so
+    it stays unverified: a run that changes nothing tests it again (sound when the gates run
+    after the models, as under Cosmos, where int_built_censuses has already moved on)."""
+    assert rebuilt["verified_at_first"]
+    assert rebuilt["gates"] == {"verified census": True, "every census": False,
+                                "changed census": False, "every gate": False,
+                                "failed census, unchanged since": False}

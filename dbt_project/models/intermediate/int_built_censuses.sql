@@ -9,6 +9,6 @@
 -- next build's int_changed_censuses. It runs after the last of those models (depends_on)
 -- and their tests: when one of them fails or is skipped, this state stays as it was and the
 -- next build recomputes the same censuses again.
-select academic_year, term, census_fingerprint, shared_fingerprint
+select academic_year, term, census_fingerprint, shared_fingerprint, built_by
 from {{ ref('int_changed_censuses') }}
 where census_fingerprint is not null

@@ -19,6 +19,9 @@
 ] %}
 {%- set built_relation = adapter.get_relation(this.database, this.schema, 'int_built_censuses')
     if execute and not flags.FULL_REFRESH else none %}
+{#- a marker written before census stamps existed: its censuses count as never verified -#}
+{%- set built_columns = adapter.get_columns_in_relation(built_relation) | map(attribute='name')
+    | list if built_relation is not none else [] %}
 
 with batches as (
 
@@ -59,20 +62,22 @@ shared_batches as (
 built as (
 
     {% if built_relation is not none -%}
-    select academic_year, term, census_fingerprint, shared_fingerprint
+    select academic_year, term, census_fingerprint, shared_fingerprint,
+        {{ 'built_by' if 'built_by' in built_columns else 'cast(null as text)' }} as built_by
     from {{ built_relation }}
     {%- else -%}
     select
         cast(null as integer) as academic_year,
         cast(null as integer) as term,
         cast(null as text) as census_fingerprint,
-        cast(null as text) as shared_fingerprint
+        cast(null as text) as shared_fingerprint,
+        cast(null as text) as built_by
     where false
     {%- endif %}
 
 ),
 
-final as (
+compared as (
 
     select
         coalesce(census_batches.academic_year, built.academic_year) as academic_year,
@@ -81,12 +86,27 @@ final as (
         shared_batches.shared_fingerprint,
         census_batches.census_fingerprint is distinct from built.census_fingerprint
             or shared_batches.shared_fingerprint is distinct from built.shared_fingerprint
-            as is_changed
+            as is_changed,
+        built.built_by as previous_built_by
     from census_batches
     full outer join built
         on census_batches.academic_year = built.academic_year
         and census_batches.term = built.term
     cross join shared_batches
+
+),
+
+final as (
+
+    select
+        academic_year,
+        term,
+        census_fingerprint,
+        shared_fingerprint,
+        is_changed,
+        -- the stamp of the build whose rows the census holds, for the census-scoped gates
+        case when is_changed then '{{ invocation_id }}' else previous_built_by end as built_by
+    from compared
 
 )
 
