@@ -36,6 +36,21 @@
     {%- endif -%}
 {% endmacro %}
 
+{#- changed_censuses_filter(), and the censuses int_changed_censuses does not know: those
+    of a model's other inputs that have no learner records (ONAB's aggregate counts), whose
+    batches are not learner-record batches, so are recomputed on every run. -#}
+{% macro changed_or_unmarked_censuses_filter(year_column='academic_year', term_column='term') %}
+    {%- set changes = ref('int_changed_censuses') -%}
+    {%- if is_incremental() -%}
+        ({{ changed_censuses_filter(year_column, term_column) }}
+            or ({{ year_column }}, {{ term_column }}) not in (
+                select academic_year, term from {{ changes }}
+            ))
+    {%- else -%}
+        true
+    {%- endif -%}
+{% endmacro %}
+
 {#- A cohort year t (fct_cohort_link, int_person_links scope `cohort`) spans the term-1
     censuses of t and t + 1: it is recomputed when either of them changed. -#}
 {% macro changed_cohort_years_filter(year_column='academic_year') %}

@@ -1,6 +1,7 @@
 -- depends_on: {{ ref('int_multiple_enrolments') }}
 -- depends_on: {{ ref('fct_enrolment') }}
 -- depends_on: {{ ref('fct_cohort_link') }}
+-- depends_on: {{ ref('fct_enrolment_counts') }}
 -- depends_on: {{ ref('int_scorecard__record_checks') }}
 -- depends_on: {{ ref('int_scorecard__uniqueness_items') }}
 -- depends_on: {{ ref('int_teachers') }}

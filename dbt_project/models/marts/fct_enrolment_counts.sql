@@ -1,5 +1,17 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_stale_rows(changed_or_unmarked_censuses_filter()) }}",
+        indexes=[{'columns': ['academic_year', 'term']}]
+    )
+}}
+
 -- The counts every enrolment indicator reads: unit records (fct_enrolment) and ONAB's
 -- aggregate cells (split into repeaters and non-repeaters), one row per combination.
+-- Incremental by census: a run recomputes the censuses of int_changed_censuses, and those
+-- only ONAB has.
 with records as (
 
     select
@@ -9,6 +21,7 @@ with records as (
         count(*) filter (where is_repeater) as repeaters,
         false as from_aggregate
     from {{ ref('fct_enrolment') }}
+    where {{ changed_censuses_filter() }}
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
 
 ),
@@ -32,6 +45,7 @@ onab_cells as (
         and onab.academic_year = placements.academic_year
         and onab.term = placements.term
     where onab.grade is not null
+        and {{ changed_or_unmarked_censuses_filter('onab.academic_year', 'onab.term') }}
 
 ),
 
