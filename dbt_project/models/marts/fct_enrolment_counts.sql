@@ -1,17 +1,7 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook="{{ delete_stale_rows(changed_or_unmarked_censuses_filter()) }}",
-        indexes=[{'columns': ['academic_year', 'term']}]
-    )
-}}
-
 -- The counts every enrolment indicator reads: unit records (fct_enrolment) and ONAB's
 -- aggregate cells (split into repeaters and non-repeaters), one row per combination.
--- Incremental by census: a run recomputes the censuses of int_changed_censuses, and those
--- only ONAB has.
+-- Incremental by census (config in fct_enrolment_counts.yml): a run recomputes the
+-- censuses of int_changed_censuses, and those only ONAB has.
 with records as (
 
     select
