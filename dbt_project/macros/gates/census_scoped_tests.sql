@@ -1,7 +1,7 @@
 {#- Error gates on the census-partitioned learner models read only the censuses whose rows
     no complete gate run has passed yet, when the gate judges each row alone (not_null,
-    accepted_values, within_bounds, no_clear_identifiers) or the rows of one census together
-    (unique_combination_of_columns over academic_year, term and more).
+    accepted_values, within_bounds, no_clear_identifiers, relationships) or the rows of one
+    census together (unique_combination_of_columns over academic_year, term and more).
     A census's rows are stamped by the build that last recomputed them (built_by in
     int_changed_censuses). record_verified_censuses keeps the stamps a gate run passed on:
     only a run of every data test with none failing, errored or skipped, wherever the tests
